@@ -1,0 +1,46 @@
+# Presenter License Manager — developer entry points.
+# `make run` and `make test` work on a fresh machine: they create .venv and install first.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint unit bench lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+## install: create .venv and install the `plm` command (nothing is started)
+install: $(STAMP)
+
+## run: install, migrate, load demo data and serve on http://127.0.0.1:8000
+run: install
+	$(BIN)/plm migrate
+	$(BIN)/plm demo-data
+	$(BIN)/plm serve --host 127.0.0.1 --port 8000
+
+## lint: ruff, import-linter (core imports no Django) and mypy on the core
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+## test: lint, then the whole suite on SQLite and on PostgreSQL
+test: install lint
+	bash scripts/test.sh
+
+## bench: performance figures against baselines measured in the same run
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+## lock: re-pin requirements.lock from the current .venv
+lock:
+	(echo "# Exact versions installed by 'make install' (runtime + development). Regenerate with 'make lock'."; \
+	 $(BIN)/pip freeze --all --exclude-editable | grep -v -e '^plm' -e '^pip==') > requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""Presenter License Manager."""
+
+__version__ = "0.1.0"

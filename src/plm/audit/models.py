@@ -1,0 +1,23 @@
+"""The audit log: one event per change, never edited (no interface updates or deletes it)."""
+
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when, through which face (and which import row).
+
+    Users and licenses are recorded by name, not by key, so the log outlives what it describes.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.CharField(max_length=150)
+    source = models.CharField(max_length=8)
+    import_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    row = models.IntegerField(null=True, blank=True)
+    action = models.CharField(max_length=40)
+    username = models.CharField(max_length=150, blank=True, default="", db_index=True)
+    license_id = models.CharField(max_length=32, blank=True, default="", db_index=True)
+    detail = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]

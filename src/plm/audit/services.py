@@ -1,0 +1,69 @@
+"""Recording audit events (the only writer of the audit log)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from plm.audit.models import AuditEvent
+from plm.clock import now
+
+
+@dataclass(frozen=True)
+class Event:
+    action: str
+    username: str = ""
+    license_id: str = ""
+    detail: str = ""
+    row: int | None = None
+
+
+def audit_record(
+    *, actor: str, source: str, events: Iterable[Event], import_id: int | None = None
+) -> None:
+    """Append events, all stamped with the same time, actor and source."""
+    at = now()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                at=at,
+                actor=actor,
+                source=source,
+                import_id=import_id,
+                row=e.row,
+                action=e.action,
+                username=e.username,
+                license_id=e.license_id,
+                detail=e.detail,
+            )
+            for e in events
+        ],
+        batch_size=1000,
+    )
+
+
+def audit_list(
+    *, username: str | None = None, license_id: str | None = None, actor: str | None = None
+) -> "Iterable[AuditEvent]":
+    """Events oldest first, optionally filtered."""
+    events = AuditEvent.objects.all()
+    if username:
+        events = events.filter(username__iexact=username)
+    if license_id:
+        events = events.filter(license_id=license_id)
+    if actor:
+        events = events.filter(actor__iexact=actor)
+    return events.order_by("id").iterator(chunk_size=2000)
+
+
+def audit_as_dict(event: AuditEvent) -> dict[str, object]:
+    return {
+        "id": event.pk,
+        "at": event.at.isoformat().replace("+00:00", "Z"),
+        "actor": event.actor,
+        "source": event.source,
+        "import_id": event.import_id,
+        "row": event.row,
+        "action": event.action,
+        "username": event.username,
+        "license_id": event.license_id,
+        "detail": event.detail,
+    }

@@ -1,0 +1,148 @@
+"""plm import / plm export / plm imports (history)."""
+
+from pathlib import Path
+
+import typer
+
+from plm.cli.report import print_job, progress_bar
+from plm.cli.runtime import command, emit_json, open_output, out, setup
+
+history = typer.Typer(help="Import history: list, show, purge.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    @command
+    def import_(
+        file: Path = typer.Argument(..., help="CSV with Username, Action, License ID columns."),
+        dry_run: bool = typer.Option(
+            False, "--dry-run", help="Report what would happen; change nothing."
+        ),
+        all_or_nothing: bool = typer.Option(
+            False, "--all-or-nothing", help="Apply nothing if any row would be rejected."
+        ),
+        as_user: str | None = typer.Option(
+            None, "--as", help="Act as this user (scope and permission)."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="Print the import object as JSON."),
+        errors_out: Path | None = typer.Option(
+            None, "--errors-out", help="Write the rejected rows as CSV, ready to fix."
+        ),
+    ) -> None:
+        """Assign and revoke licenses in bulk from a CSV file, rows in file order.
+
+        Actions: assign, autoassign, revoke, revokeall (see docs/csv-format.md).
+        Exit codes: 0 no row rejected, 3 rows rejected (or refused), 2 fatal file error.
+
+        Example: plm import licenses.csv --dry-run --errors-out errors.csv
+        """
+        setup()
+        from plm.imports.license_import import exit_code, run_license_import
+
+        with progress_bar("Importing") as progress:
+            job = run_license_import(
+                opener=lambda: open(file, "rb"),
+                file_name=file.name,
+                actor_name=as_user,
+                source="cli",
+                dry_run=dry_run,
+                all_or_nothing=all_or_nothing,
+                progress=progress,
+            )
+        print_job(job, as_json=as_json, errors_out=errors_out)
+        raise typer.Exit(exit_code(job))
+
+    @app.command("export")
+    @command
+    def export(
+        output: Path | None = typer.Option(
+            None, "-o", "--output", help="File to write (default stdout)."
+        ),
+        no_bom: bool = typer.Option(
+            False, "--no-bom", help="Write UTF-8 without a byte-order mark."
+        ),
+    ) -> None:
+        """Write licenses.csv: every assignment as an 'assign' row (the import format).
+
+        Example: plm export -o licenses.csv
+        """
+        setup()
+        from plm.core.writer import LICENSES_HEADER, write_csv
+        from plm.licensing.export import export_rows
+
+        with open_output(output) as fh:
+            count = write_csv(fh, LICENSES_HEADER, export_rows(), bom=not no_bom)
+        if output is not None:
+            out.print(f"Wrote {count} assignments to {output}.")
+
+
+@history.command("list")
+@command
+def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List imports (every face, dry runs and failures too), oldest first.
+
+    Example: plm imports list --json
+    """
+    setup()
+    from plm.imports.models import Import
+    from plm.imports.records import job_as_dict
+
+    rows = [job_as_dict(job, results=False) for job in Import.objects.order_by("pk")]
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        dry = " dry-run" if r["dry_run"] else ""
+        out.print(
+            f"{r['import_id']:>6}  {r['created_at']}  {r['kind']:<8} {r['status']:<10}{dry}  "
+            f"{r['actor']} via {r['source']}  {r['file_name']}  rows {r['rows']}: "
+            f"{r['applied']} applied, {r['unchanged']} unchanged, {r['rejected']} rejected"
+        )
+
+
+@history.command("show")
+@command
+def show(
+    import_id: int = typer.Argument(..., help="Import number (plm imports list)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the import object as JSON."),
+    errors_out: Path | None = typer.Option(
+        None, "--errors-out", help="Write its rejected rows as CSV."
+    ),
+) -> None:
+    """Show one import with its per-row results (same object as plm import --json).
+
+    Example: plm imports show 42 --json
+    """
+    setup()
+    from plm.imports.records import job_get
+
+    print_job(job_get(import_id), as_json=as_json, errors_out=errors_out)
+
+
+@history.command("purge")
+@command
+def purge(
+    older_than: int | None = typer.Option(
+        None,
+        "--older-than",
+        metavar="DAYS",
+        help="Age in days (default PLM_IMPORT_RETENTION_DAYS).",
+    ),
+) -> None:
+    """Drop per-row results of old imports; the imports and the audit log are kept.
+
+    Example: plm imports purge --older-than 365
+    """
+    setup()
+    from django.conf import settings
+
+    from plm.core import codes as c
+    from plm.core.codes import PlmError
+    from plm.imports.records import jobs_purge
+
+    days = older_than if older_than is not None else settings.PLM_IMPORT_RETENTION_DAYS
+    if not days or days < 0:
+        raise PlmError(
+            c.INVALID_ARGUMENT, "Give --older-than DAYS (or set PLM_IMPORT_RETENTION_DAYS)."
+        )
+    out.print(f"Purged the row results of {jobs_purge(older_than_days=days)} import(s).")

@@ -1,0 +1,140 @@
+"""plm licenses: add, update, delete, list."""
+
+from datetime import date, datetime
+
+import typer
+
+from plm.cli.runtime import command, emit_json, fail, out, setup
+from plm.core import codes as c
+from plm.core.codes import PlmError
+
+app = typer.Typer(help="Personal Capture licenses.", no_args_is_help=True)
+
+
+def _date(value: str | None, as_json: bool) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        fail(PlmError(c.INVALID_ARGUMENT, f"Date '{value}' is not YYYY-MM-DD."), as_json=as_json)
+
+
+def _print(lic, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    from plm.clock import today
+    from plm.licensing.licenses import license_as_dict
+
+    data = license_as_dict(lic, today())
+    if as_json:
+        emit_json(data)
+    else:
+        out.print(
+            f"{data['license_id']}: {data['seats']} seats, {data['assigned']} assigned, "
+            f"expires {data['expires'] or 'never'}."
+        )
+
+
+@app.command("add")
+@command
+def add(
+    license_id: str = typer.Argument(..., help="License ID, e.g. 'ID 2024-08-01-000123'."),
+    seats: int = typer.Option(..., "--seats", help="Number of presenters it licenses."),
+    expires: str | None = typer.Option(None, "--expires", help="Last valid day, YYYY-MM-DD."),
+    name: str = typer.Option("", "--name", help="A label for people."),
+    as_json: bool = typer.Option(False, "--json", help="Print the license as JSON."),
+) -> None:
+    """Add a license (license_exists if the ID is taken).
+
+    Example: plm licenses add "ID 2024-08-01-000123" --seats 50 --expires 2025-07-31
+    """
+    setup()
+    from plm.directory.actors import system_actor
+    from plm.licensing.licenses import license_add
+
+    lic = license_add(
+        actor=system_actor(),
+        license_id=license_id,
+        seats=seats,
+        expires=_date(expires, as_json),
+        name=name,
+    )
+    _print(lic, as_json)
+
+
+@app.command("update")
+@command
+def update(
+    license_id: str = typer.Argument(..., help="License ID."),
+    seats: int | None = typer.Option(
+        None, "--seats", help="New number of seats (not below assigned)."
+    ),
+    expires: str | None = typer.Option(None, "--expires", help="New last valid day, YYYY-MM-DD."),
+    no_expires: bool = typer.Option(False, "--no-expires", help="Remove the expiry date."),
+    name: str | None = typer.Option(None, "--name", help="New label."),
+    as_json: bool = typer.Option(False, "--json", help="Print the license as JSON."),
+) -> None:
+    """Change a license's seats, expiry or name.
+
+    Example: plm licenses update "ID 2024-08-01-000123" --seats 80 --no-expires
+    """
+    if expires is not None and no_expires:
+        fail(
+            PlmError(c.INVALID_ARGUMENT, "Use --expires or --no-expires, not both."),
+            as_json=as_json,
+        )
+    setup()
+    from plm.directory.actors import system_actor
+    from plm.licensing.licenses import license_update
+
+    kwargs: dict[str, object] = {}
+    if expires is not None:
+        kwargs["expires"] = _date(expires, as_json)
+    if no_expires:
+        kwargs["expires"] = None
+    lic = license_update(
+        actor=system_actor(), license_id=license_id, seats=seats, name=name, **kwargs
+    )  # type: ignore[arg-type]
+    _print(lic, as_json)
+
+
+@app.command("delete")
+@command
+def delete(
+    license_id: str = typer.Argument(..., help="License ID."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Delete a license nobody holds (license_in_use otherwise).
+
+    Example: plm licenses delete "ID 2024-08-01-000123"
+    """
+    setup()
+    from plm.directory.actors import system_actor
+    from plm.licensing.licenses import license_delete
+
+    license_delete(actor=system_actor(), license_id=license_id)
+    if as_json:
+        emit_json({"deleted": license_id})
+    else:
+        out.print(f"Deleted {license_id}.")
+
+
+@app.command("list")
+@command
+def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List licenses with seats, assigned, available, expiry.
+
+    Example: plm licenses list --json
+    """
+    setup()
+    from plm.licensing.licenses import license_list
+
+    rows = license_list()
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        flag = " EXPIRED" if r["expired"] else ""
+        out.print(
+            f"{r['license_id']}  total {r['seats']}  assigned {r['assigned']}  "
+            f"available {r['available']}  expires {r['expires'] or 'never'}{flag}  {r['name']}"
+        )

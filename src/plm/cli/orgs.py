@@ -1,0 +1,42 @@
+"""plm orgs: the organization tree."""
+
+import typer
+
+from plm.cli.runtime import command, emit_json, out, setup
+
+app = typer.Typer(help="Organizations (a tree; names unique).", no_args_is_help=True)
+
+
+@app.command("add")
+@command
+def add(
+    name: str = typer.Argument(..., help="Organization name."),
+    parent: str | None = typer.Option(None, "--parent", help="Parent organization's name."),
+) -> None:
+    """Add an organization.
+
+    Example: plm orgs add "Faculty of Science" --parent "University"
+    """
+    setup()
+    from plm.directory.orgs import org_add
+
+    org = org_add(name=name, parent=parent)
+    out.print(f"Added organization '{org.name}'.")
+
+
+@app.command("list")
+@command
+def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List organizations with their place in the tree.
+
+    Example: plm orgs list --json
+    """
+    setup()
+    from plm.directory.orgs import org_list
+
+    rows = org_list()
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        out.print(row["path"])

@@ -1,0 +1,83 @@
+"""Printing import results for people: summary, the rows not processed, a progress bar."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from plm.cli.runtime import emit_json, err, out
+from plm.core.writer import ERRORS_HEADER, write_csv
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback drawing on stderr when it is a terminal; None otherwise."""
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def print_job(job, *, as_json: bool, errors_out: Path | None = None) -> None:  # type: ignore[no-untyped-def]
+    from plm.imports.records import job_as_dict, job_rows, row_as_dict
+
+    if errors_out is not None:
+        with open(errors_out, "w", encoding="utf-8", newline="") as fh:
+            write_csv(
+                fh,
+                ERRORS_HEADER,
+                (
+                    [r.username, r.action, r.license_id, str(r.row or ""), r.code, r.message]
+                    for r in job_rows(job, "rejected")
+                ),
+            )
+    if as_json:
+        emit_json(job_as_dict(job))
+        return
+    kind = "Users import" if job.kind == "users" else "Import"
+    what = " (dry run: nothing was changed)" if job.dry_run else ""
+    if job.error_code:
+        err.print(f"[bold red]{kind} {job.pk} failed[/] ({job.error_code}): {job.error_message}")
+        return
+    out.print(
+        f"{kind} {job.pk} {job.status}{what}: {job.rows} rows — {job.applied} applied, "
+        f"{job.unchanged} unchanged, {job.rejected} rejected."
+    )
+    if job.status == "refused":
+        out.print("All or nothing: some rows would be rejected, so no row was applied.")
+    rejected = [row_as_dict(r) for r in job_rows(job, "rejected")]
+    if rejected and not out.is_terminal:
+        out.print("Rows not processed:")
+        for r in rejected:
+            out.print(
+                f"  Row {r['row']}: {r['username']!r} {r['action']} {r['license_id']} "
+                f"-> {r['code']}: {r['message']}"
+            )
+    elif rejected:
+        table = Table(title="Rows not processed", title_justify="left")
+        for name in ("Row", "Username", "Action", "License ID", "Error"):
+            table.add_column(name, overflow="fold")
+        for r in rejected:
+            table.add_row(
+                str(r["row"] or ""),
+                str(r["username"]),
+                str(r["action"]),
+                str(r["license_id"]),
+                f"{r['code']}: {r['message']}",
+            )
+        out.print(table)

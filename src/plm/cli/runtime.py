@@ -1,0 +1,118 @@
+"""Starting Django for a command, and turning errors into clean messages and exit codes."""
+
+import functools
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from plm.core import codes as c
+from plm.core.codes import PlmError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2, 3
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def setup(*, need_schema: bool = True) -> None:
+    """Configure Django once; refuse (exit 2) when the schema is missing or out of date."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plm.settings")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        try:
+            django.setup()
+        except ValueError as exc:  # a bad PLM_DATABASE_URL
+            fail(PlmError(c.INVALID_ARGUMENT, str(exc)), as_json=False)
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    if need_schema:
+        _check_schema()
+
+
+def _check_schema() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.utils import OperationalError
+
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except OperationalError as exc:
+        fail(PlmError(c.SCHEMA_MISSING, f"Cannot open the database: {exc}"), as_json=False)
+    if pending:
+        fail(
+            PlmError(
+                c.SCHEMA_MISSING,
+                "The database has no schema or an old one: run `plm migrate` first.",
+            ),
+            as_json=False,
+        )
+
+
+def emit_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def fail(error: PlmError, *, as_json: bool, exit_code: int = EXIT_FATAL) -> NoReturn:
+    """Report a user-fixable error and exit (2 by default)."""
+    if as_json:
+        emit_json({"error": {"code": error.code, "message": error.message}})
+    err.print(f"[bold red]error[/] ({error.code}): {error.message}", markup=True)
+    raise typer.Exit(exit_code)
+
+
+def command(func: F) -> F:
+    """Wrap a command: PlmError -> message + exit 2; anything unexpected -> exit 1, no traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("as_json"))
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except PlmError as error:
+            fail(error, as_json=as_json)
+        except Exception as exc:
+            if os.environ.get("PLM_DEBUG") == "1":
+                traceback.print_exc()
+            internal = PlmError(
+                c.INTERNAL_ERROR,
+                f"internal error: {type(exc).__name__}: {exc}. Set PLM_DEBUG=1 for details.",
+            )
+            fail(internal, as_json=as_json, exit_code=EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_output(path: Path | None):  # type: ignore[no-untyped-def]
+    """A text stream for CSV output: the file (newline-exact) or stdout."""
+    if path is None:
+        sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
+        return _NoClose(sys.stdout)
+    return open(path, "w", encoding="utf-8", newline="")
+
+
+class _NoClose:
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> Any:
+        return self.stream
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.flush()

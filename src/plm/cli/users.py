@@ -1,0 +1,144 @@
+"""plm users: people, their roles, person.csv import and export."""
+
+import sys
+from pathlib import Path
+
+import typer
+
+from plm.cli.report import print_job, progress_bar
+from plm.cli.runtime import command, emit_json, fail, open_output, out, setup
+from plm.core import codes as c
+from plm.core.codes import PlmError
+
+app = typer.Typer(help="Users, roles, person.csv import/export.", no_args_is_help=True)
+
+
+@app.command("import")
+@command
+def import_(
+    file: Path = typer.Argument(..., help="person.csv (User-Name, Email, ..., role pairs)."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what would change; change nothing."
+    ),
+    as_user: str | None = typer.Option(
+        None, "--as", help="Act as this user (a system administrator)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the import object as JSON."),
+    errors_out: Path | None = typer.Option(
+        None, "--errors-out", help="Write rejected rows as CSV."
+    ),
+) -> None:
+    """Create or update users from person.csv (upsert by User-Name).
+
+    Exit codes: 0 all rows done, 3 some rows rejected, 2 fatal file error.
+
+    Example: plm users import person.csv --dry-run
+    """
+    setup()
+    from plm.imports.license_import import exit_code
+    from plm.imports.users_import import run_users_import
+
+    with progress_bar("Importing users") as progress:
+        job = run_users_import(
+            opener=lambda: open(file, "rb"),
+            file_name=file.name,
+            actor_name=as_user,
+            source="cli",
+            dry_run=dry_run,
+            progress=progress,
+        )
+    print_job(job, as_json=as_json, errors_out=errors_out)
+    raise typer.Exit(exit_code(job))
+
+
+@app.command("export")
+@command
+def export(
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="File to write (default stdout)."
+    ),
+    no_bom: bool = typer.Option(False, "--no-bom", help="Write UTF-8 without a byte-order mark."),
+) -> None:
+    """Write person.csv (the users import format).
+
+    Example: plm users export -o person.csv
+    """
+    setup()
+    from plm.core.writer import write_csv
+    from plm.directory.users import person_rows
+
+    header, rows = person_rows()
+    with open_output(output) as fh:
+        count = write_csv(fh, header, rows, bom=not no_bom)
+    if output is not None:
+        out.print(f"Wrote {count} users to {output}.")
+
+
+@app.command("list")
+@command
+def list_(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    q: str | None = typer.Option(None, "--q", help="Search user name, email, first and last name."),
+    kind: str | None = typer.Option(None, "--kind", help="staff (any role) or student (no role)."),
+) -> None:
+    """List users sorted by user name.
+
+    Example: plm users list --kind staff --q smith --json
+    """
+    if kind not in (None, "staff", "student"):
+        fail(PlmError(c.INVALID_ARGUMENT, "--kind must be staff or student."), as_json=as_json)
+    setup()
+    from plm.directory.users import user_search, users_as_dicts
+
+    rows = users_as_dicts(user_search(q=q, kind=kind))
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        roles = ", ".join(f"{r['role']} @ {r['organization']}" for r in row["roles"])  # type: ignore[attr-defined]
+        state = "" if row["active"] else " (inactive)"
+        out.print(f"{row['username']}  {row['email']}  [{row['kind']}]{state}  {roles}")
+
+
+@app.command("grant-sysadmin")
+@command
+def grant_sysadmin(
+    username: str = typer.Argument(..., help="User name or email."),
+    revoke: bool = typer.Option(False, "--revoke", help="Take the flag away instead."),
+) -> None:
+    """Make a user a system administrator (or --revoke it).
+
+    Example: plm users grant-sysadmin admin@example.edu
+    """
+    setup()
+    from plm.directory.actors import system_actor
+    from plm.directory.users import user_grant_sysadmin
+
+    user = user_grant_sysadmin(actor=system_actor(), username=username, grant=not revoke)
+    out.print(
+        f"'{user.username}' is {'now' if not revoke else 'no longer'} a system administrator."
+    )
+
+
+@app.command("set-password")
+@command
+def set_password(
+    username: str = typer.Argument(..., help="User name or email."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from stdin."
+    ),
+) -> None:
+    """Set a user's web login password (prompted, or read from stdin).
+
+    Example: echo 's3cret-pass' | plm users set-password admin --password-stdin
+    """
+    setup()
+    from plm.directory.actors import system_actor
+    from plm.directory.users import user_set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    user = user_set_password(actor=system_actor(), username=username, password=password)
+    out.print(f"Password set for '{user.username}'.")

@@ -1,0 +1,1 @@
+"""The pure domain core: no Django, no database. Reading, validating, planning, reporting."""

@@ -1,0 +1,256 @@
+"""Reading a CSV upload: bytes -> spreadsheet-numbered records, or one fatal file error.
+
+The file is read twice: a first pass checks everything that could make the whole file fatal
+(encoding, structure, size, header), so that nothing is applied from a file that later turns out
+to be broken; the second pass streams records. Neither pass holds the file in memory.
+"""
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from plm.core.codes import (
+    EMPTY_FILE,
+    FILE_TOO_LARGE,
+    MALFORMED_CSV,
+    MISSING_COLUMN,
+    UNREADABLE_FILE,
+    FatalFileError,
+)
+
+Opener = Callable[[], BinaryIO]
+"""Opens the upload from its start; called once per pass."""
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+MAX_CELL_CHARS = 1024 * 1024
+MAX_COLUMNS = 1000
+_CHUNK = 1024 * 1024
+_DELIMITERS = (",", ";", "\t")
+
+csv.field_size_limit(MAX_CELL_CHARS)
+
+
+def header_key(name: str) -> str:
+    """Column names match ignoring case, spaces, `_` and `-` (`License ID` = `license_id`)."""
+    return "".join(ch for ch in name.casefold() if ch not in " _-\t\ufeff")
+
+
+def clean_cell(value: str) -> str:
+    """Trim, and drop one leading `'` (our exports add it against formula injection)."""
+    value = value.strip()
+    if value.startswith("'"):
+        value = value[1:].strip()
+    return value
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the first pass learned: how to decode and split the file, and where the columns are."""
+
+    encoding: str
+    delimiter: str
+    header: tuple[str, ...]
+    header_row: int
+    columns: dict[str, int]
+    """header_key -> index of its first occurrence."""
+    data_rows: int
+    """Data records that are not blank (what `rows` counts)."""
+
+    def has(self, key: str) -> bool:
+        return key in self.columns
+
+
+@dataclass(frozen=True)
+class Record:
+    """One non-blank data record: its spreadsheet row number and its cells, cleaned."""
+
+    row: int
+    cells: tuple[str, ...]
+
+    def get(self, layout: Layout, key: str) -> str:
+        index = layout.columns.get(key)
+        if index is None or index >= len(self.cells):
+            return ""
+        return self.cells[index]
+
+
+def _detect_encoding(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def _sniff_delimiter(line: str) -> str:
+    """The delimiter is whichever of `,` `;` tab occurs most in the header line outside quotes."""
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class _LimitedReader(io.RawIOBase):
+    """Passes bytes through, raising file_too_large past the limit and unreadable on NUL bytes."""
+
+    def __init__(self, raw: BinaryIO, max_bytes: int, nul_is_binary: bool) -> None:
+        self._raw = raw
+        self._left = max_bytes
+        self._max = max_bytes
+        self._nul_is_binary = nul_is_binary
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]
+        data = self._raw.read(min(len(buffer), _CHUNK))
+        self._left -= len(data)
+        if self._left < 0:
+            raise FatalFileError(
+                FILE_TOO_LARGE,
+                f"The file is larger than the limit of {self._max // (1024 * 1024)} MB: "
+                "split it into smaller files.",
+            )
+        if self._nul_is_binary and b"\x00" in data:
+            raise FatalFileError(UNREADABLE_FILE, _UNREADABLE)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+_UNREADABLE = (
+    "The file is not readable text (binary data, NUL bytes or an unknown encoding). "
+    "Save it from your spreadsheet as CSV (UTF-8) and import it again."
+)
+
+
+def _records(
+    open_file: Opener, encoding: str, delimiter: str | None, max_bytes: int
+) -> Iterator[tuple[int, list[str], str]]:
+    """Yield (row number, raw cells, delimiter) for every record, blank ones included."""
+    raw = open_file()
+    try:
+        limited = io.BufferedReader(_LimitedReader(raw, max_bytes, encoding != "utf-16"), _CHUNK)
+        text = io.TextIOWrapper(limited, encoding=encoding, errors="strict", newline="")
+        if delimiter is None:
+            first = text.readline()
+            delimiter = _sniff_delimiter(first)
+            lines: Iterator[str] = _chain_first(first, text)
+        else:
+            lines = text
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        row = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise FatalFileError(
+                    MALFORMED_CSV,
+                    f"Row {row + 1}: the CSV structure is broken ({exc}). "
+                    "Check for an unclosed quote or a very long cell, then save the file again.",
+                ) from None
+            row += 1
+            if len(cells) > MAX_COLUMNS:
+                raise FatalFileError(
+                    MALFORMED_CSV,
+                    f"Row {row} has {len(cells)} columns; at most {MAX_COLUMNS} are allowed.",
+                )
+            yield row, cells, delimiter
+    finally:
+        raw.close()
+
+
+def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
+    if first:
+        yield first
+    yield from rest
+
+
+def _is_blank(cells: Sequence[str]) -> bool:
+    return not any(cell.strip() for cell in cells)
+
+
+def inspect(
+    open_file: Opener,
+    *,
+    required: Sequence[str],
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    describe: dict[str, str] | None = None,
+) -> Layout:
+    """First pass: check the whole file and learn its layout, or raise FatalFileError.
+
+    `required` lists header keys that must be present; `describe` maps them to display names.
+    """
+    try:
+        with open_file() as probe:
+            head = probe.read(4)
+    except OSError as exc:
+        raise FatalFileError(
+            UNREADABLE_FILE, f"The file cannot be opened: {exc.strerror or exc}."
+        ) from None
+    if not head:
+        raise FatalFileError(EMPTY_FILE, "The file is empty: it needs a header row and data rows.")
+    bom_encoding = _detect_encoding(head)
+    candidates = [bom_encoding] if bom_encoding else ["utf-8", "cp1252"]
+    for encoding in candidates:
+        try:
+            return _first_pass(open_file, encoding, required, max_bytes, describe or {})
+        except UnicodeDecodeError:
+            continue
+    raise FatalFileError(UNREADABLE_FILE, _UNREADABLE)
+
+
+def _first_pass(
+    open_file: Opener,
+    encoding: str,
+    required: Sequence[str],
+    max_bytes: int,
+    describe: dict[str, str],
+) -> Layout:
+    header: list[str] | None = None
+    header_row = 0
+    delimiter = ","
+    data_rows = 0
+    for row, cells, delimiter in _records(open_file, encoding, None, max_bytes):  # noqa: B007
+        if any("\x00" in cell for cell in cells):
+            raise FatalFileError(UNREADABLE_FILE, _UNREADABLE)
+        if _is_blank(cells):
+            continue
+        if header is None:
+            header, header_row = cells, row
+        else:
+            data_rows += 1
+    if header is None:
+        raise FatalFileError(EMPTY_FILE, "The file is empty: it needs a header row and data rows.")
+    columns: dict[str, int] = {}
+    for index, name in enumerate(header):
+        columns.setdefault(header_key(name), index)
+    missing = [key for key in required if key not in columns]
+    if missing:
+        names = ", ".join(describe.get(key, key) for key in missing)
+        found = ", ".join(repr(name.strip()) for name in header)
+        raise FatalFileError(
+            MISSING_COLUMN,
+            f"Missing column(s) {names} in the header row (row {header_row}); found {found}. "
+            "The first row must name the columns, as in an export.",
+        )
+    return Layout(encoding, delimiter, tuple(header), header_row, columns, data_rows)
+
+
+def records(
+    open_file: Opener, layout: Layout, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Record]:
+    """Second pass: stream the non-blank data records of a file that `inspect` accepted."""
+    for row, cells, _ in _records(open_file, layout.encoding, layout.delimiter, max_bytes):
+        if row <= layout.header_row or _is_blank(cells):
+            continue
+        yield Record(row, tuple(clean_cell(cell) for cell in cells))

@@ -1,0 +1,358 @@
+"""The license rules: validate one CSV row into a command, then decide it against the holdings.
+
+`decide` is the only place where assign / autoassign / revoke / revokeall are judged; the CLI,
+web, API and background jobs all come here, so they give the same results and codes.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from plm.core import codes as c
+from plm.core.codes import Outcome, PlmError
+from plm.core.license_ids import normalize_license_id
+from plm.core.results import RowResult
+
+
+class Action(StrEnum):
+    ASSIGN = "assign"
+    AUTOASSIGN = "autoassign"
+    REVOKE = "revoke"
+    REVOKEALL = "revokeall"
+
+
+NEEDS_LICENSE_ID = frozenset({Action.ASSIGN, Action.REVOKE})
+GIVES_LICENSE = frozenset({Action.ASSIGN, Action.AUTOASSIGN})
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """The three cells of a license row as read (already trimmed)."""
+
+    row: int | None
+    username: str
+    action: str
+    license_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A row whose shape is valid: who, what, and the normalized License ID when one is needed."""
+
+    raw: RawRow
+    key: str
+    action: Action
+    license_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What the rules need to know about a user."""
+
+    pk: int
+    username: str
+    email: str
+    active: bool
+    staff_orgs: frozenset[int]
+    """Organizations where the user holds Academic Staff."""
+    role_orgs: frozenset[int]
+    """Organizations where the user holds any role."""
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseInfo:
+    pk: int
+    license_id: str
+    seats: int
+    expires: date | None
+
+    def expired(self, today: date) -> bool:
+        """Valid through its expiry date inclusive."""
+        return self.expires is not None and self.expires < today
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The organizations an actor may act in; `orgs=None` means everywhere (system)."""
+
+    orgs: frozenset[int] | None = None
+
+    def covers(self, person: Person, action: Action) -> bool:
+        if self.orgs is None:
+            return True
+        if person.staff_orgs:
+            return bool(person.staff_orgs & self.orgs)
+        if action in GIVES_LICENSE:
+            return False
+        return bool(person.role_orgs & self.orgs)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One assignment created (`assign`) or removed (`revoke`)."""
+
+    op: str
+    user_pk: int
+    license_pk: int
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    result: RowResult
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass
+class Ledger:
+    """Who holds what, as far as the rows decided so far are concerned (mutated by `decide`)."""
+
+    used: dict[int, int] = field(default_factory=dict)
+    """license pk -> holders."""
+    held: dict[int, set[int]] = field(default_factory=dict)
+    """user pk -> license pks."""
+
+
+def _normalize_action(raw: str) -> Action | None:
+    try:
+        return Action(raw.strip().casefold())
+    except ValueError:
+        return None
+
+
+def _result(
+    raw: RawRow, action: str, license_id: str, outcome: Outcome, code: str, message: str
+) -> RowResult:
+    return RowResult(raw.row, raw.username, action, license_id, outcome, code, message)
+
+
+def reject(
+    raw: RawRow,
+    code: str,
+    message: str,
+    *,
+    action: str | None = None,
+    license_id: str | None = None,
+) -> RowResult:
+    return _result(
+        raw,
+        raw.action if action is None else action,
+        raw.license_id if license_id is None else license_id,
+        Outcome.REJECTED,
+        code,
+        message,
+    )
+
+
+def validate(raw: RawRow) -> Command | RowResult:
+    """Check a row's own cells (no database): a Command, or the first shape error."""
+    action = _normalize_action(raw.action)
+    if not raw.username:
+        return reject(
+            raw,
+            c.MISSING_USERNAME,
+            "The Username cell is empty: enter the user's email or user name.",
+            action=action or raw.action,
+        )
+    if action is None:
+        shown = f"'{raw.action}'" if raw.action else "empty"
+        return reject(
+            raw,
+            c.INVALID_ACTION,
+            f"Action {shown} is not valid: use assign, autoassign, revoke or revokeall.",
+        )
+    license_id: str | None = None
+    if action in NEEDS_LICENSE_ID:
+        if not raw.license_id:
+            return reject(
+                raw,
+                c.MISSING_LICENSE_ID,
+                f"Action {action} needs a License ID "
+                "(ID yyyy-mm-dd-xxxxxx) in the License ID column.",
+                action=action,
+            )
+        try:
+            license_id = normalize_license_id(raw.license_id)
+        except PlmError as exc:
+            return reject(raw, exc.code, exc.message, action=action)
+    return Command(raw, raw.username.casefold(), action, license_id)
+
+
+class Rules:
+    """Decides commands in order against a Ledger; the caller applies the returned changes."""
+
+    def __init__(self, licenses: Sequence[LicenseInfo], ledger: Ledger, scope: Scope, today: date):
+        self.by_id = {lic.license_id: lic for lic in licenses}
+        self.in_order = sorted(licenses, key=lambda lic: lic.license_id)
+        self.by_pk = {lic.pk: lic for lic in licenses}
+        self.ledger = ledger
+        self.scope = scope
+        self.today = today
+
+    def decide(self, cmd: Command, candidates: Sequence[Person]) -> Decision:
+        """Judge one command; `candidates` are the distinct users whose email or name is the key."""
+        raw, action = cmd.raw, cmd.action
+        shown_id = cmd.license_id or (raw.license_id if action in NEEDS_LICENSE_ID else "")
+        if not candidates:
+            return self._reject(
+                cmd,
+                shown_id,
+                c.USER_NOT_FOUND,
+                f"No user has the email or user name '{raw.username}': check the "
+                "Username column against the Users export (person.csv).",
+            )
+        if len(candidates) > 1:
+            names = " and ".join(f"'{p.username}'" for p in sorted(candidates, key=lambda p: p.pk))
+            return self._reject(
+                cmd,
+                shown_id,
+                c.USER_AMBIGUOUS,
+                f"'{raw.username}' matches two users ({names}): one's user name is "
+                "the other's email. Use the other identifier for this user.",
+            )
+        person = candidates[0]
+        lic: LicenseInfo | None = None
+        if cmd.license_id is not None:
+            lic = self.by_id.get(cmd.license_id)
+            if lic is None:
+                return self._reject(
+                    cmd,
+                    shown_id,
+                    c.LICENSE_NOT_FOUND,
+                    f"License {cmd.license_id} does not exist: check the License ID "
+                    "against the licenses on Manage Presenter Licenses.",
+                )
+        if not self.scope.covers(person, action):
+            return self._reject(
+                cmd,
+                shown_id,
+                c.OUT_OF_SCOPE,
+                f"User '{person.username}' is outside the organizations you manage.",
+            )
+        held = self.ledger.held.setdefault(person.pk, set())
+        if action is Action.ASSIGN:
+            assert lic is not None
+            return self._assign(cmd, person, lic, held)
+        if action is Action.AUTOASSIGN:
+            return self._autoassign(cmd, person, held)
+        if action is Action.REVOKE:
+            assert lic is not None
+            if lic.pk not in held:
+                return self._result(
+                    cmd,
+                    lic.license_id,
+                    Outcome.UNCHANGED,
+                    c.NOT_ASSIGNED,
+                    f"'{person.username}' does not hold {lic.license_id}.",
+                )
+            return self._revoke(cmd, person, [lic.pk], lic.license_id)
+        if not held:
+            return self._result(
+                cmd,
+                "",
+                Outcome.UNCHANGED,
+                c.NOTHING_TO_REVOKE,
+                f"'{person.username}' holds no license.",
+            )
+        return self._revoke(cmd, person, sorted(held, key=lambda pk: self.by_pk[pk].license_id), "")
+
+    def _user_problem(self, cmd: Command, person: Person, shown_id: str) -> Decision | None:
+        if not person.active:
+            return self._reject(
+                cmd,
+                shown_id,
+                c.USER_INACTIVE,
+                f"User '{person.username}' is inactive and cannot receive a license.",
+            )
+        if not person.staff_orgs:
+            return self._reject(
+                cmd,
+                shown_id,
+                c.NOT_ACADEMIC_STAFF,
+                f"User '{person.username}' does not have the Academic Staff role; "
+                "only Academic Staff can hold a Personal Capture license.",
+            )
+        return None
+
+    def _assign(self, cmd: Command, person: Person, lic: LicenseInfo, held: set[int]) -> Decision:
+        if lic.pk in held:
+            return self._result(
+                cmd,
+                lic.license_id,
+                Outcome.UNCHANGED,
+                c.ALREADY_ASSIGNED,
+                f"'{person.username}' already holds {lic.license_id}.",
+            )
+        problem = self._user_problem(cmd, person, lic.license_id)
+        if problem:
+            return problem
+        if lic.expired(self.today):
+            return self._reject(
+                cmd,
+                lic.license_id,
+                c.LICENSE_EXPIRED,
+                f"License {lic.license_id} expired on {lic.expires}.",
+            )
+        if self.ledger.used.get(lic.pk, 0) >= lic.seats:
+            return self._reject(
+                cmd,
+                lic.license_id,
+                c.NO_SEAT_AVAILABLE,
+                f"License {lic.license_id} has no free seat (all {lic.seats} are "
+                "assigned): revoke a seat or use another license.",
+            )
+        return self._give(cmd, person, lic, held)
+
+    def _autoassign(self, cmd: Command, person: Person, held: set[int]) -> Decision:
+        current = [self.by_pk[pk] for pk in held if not self.by_pk[pk].expired(self.today)]
+        if current:
+            ids = ", ".join(sorted(lic.license_id for lic in current))
+            return self._result(
+                cmd,
+                "",
+                Outcome.UNCHANGED,
+                c.ALREADY_LICENSED,
+                f"'{person.username}' already holds {ids}.",
+            )
+        problem = self._user_problem(cmd, person, "")
+        if problem:
+            return problem
+        for lic in self.in_order:
+            if not lic.expired(self.today) and self.ledger.used.get(lic.pk, 0) < lic.seats:
+                return self._give(cmd, person, lic, held)
+        return self._reject(
+            cmd,
+            "",
+            c.NO_LICENSE_AVAILABLE,
+            "No license has a free seat: add seats or revoke some first.",
+        )
+
+    def _give(self, cmd: Command, person: Person, lic: LicenseInfo, held: set[int]) -> Decision:
+        held.add(lic.pk)
+        self.ledger.used[lic.pk] = self.ledger.used.get(lic.pk, 0) + 1
+        result = self._result(
+            cmd,
+            lic.license_id,
+            Outcome.APPLIED,
+            c.ASSIGNED,
+            f"Assigned {lic.license_id} to '{person.username}'.",
+        ).result
+        return Decision(result, (Change("assign", person.pk, lic.pk),))
+
+    def _revoke(self, cmd: Command, person: Person, pks: list[int], shown_id: str) -> Decision:
+        for pk in pks:
+            self.ledger.held[person.pk].discard(pk)
+            self.ledger.used[pk] = self.ledger.used.get(pk, 0) - 1
+        ids = ", ".join(self.by_pk[pk].license_id for pk in pks)
+        result = self._result(
+            cmd, shown_id, Outcome.APPLIED, c.REVOKED, f"Revoked {ids} from '{person.username}'."
+        ).result
+        return Decision(result, tuple(Change("revoke", person.pk, pk) for pk in pks))
+
+    def _result(
+        self, cmd: Command, license_id: str, outcome: Outcome, code: str, message: str
+    ) -> Decision:
+        return Decision(_result(cmd.raw, cmd.action, license_id, outcome, code, message))
+
+    def _reject(self, cmd: Command, license_id: str, code: str, message: str) -> Decision:
+        return self._result(cmd, license_id, Outcome.REJECTED, code, message)

@@ -1,0 +1,90 @@
+"""Organizations (a tree), users and per-organization roles."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+
+from plm.core.people import ROLES
+
+
+class Organization(models.Model):
+    """A node of the university's organization tree; names are unique ignoring case."""
+
+    name = models.CharField(max_length=200)
+    name_key = models.CharField(max_length=200, unique=True, editable=False)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.name_key = self.name.casefold()
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, username: str, email: str = "", password: str | None = None, **extra):  # type: ignore[no-untyped-def]
+        user = self.model(username=username, email=email, **extra)
+        user.set_password(password) if password else user.set_unusable_password()
+        user.save()
+        return user
+
+    def create_superuser(
+        self, username: str, email: str = "", password: str | None = None, **extra
+    ):  # type: ignore[no-untyped-def]
+        return self.create_user(username, email, password, is_superuser=True, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Staff = holds any role; system administrator = is_superuser.
+
+    username_key / email_key are casefolded copies: they make both unique ignoring case and make
+    look-ups by either an indexed equality on every database.
+    """
+
+    username = models.CharField(max_length=150, unique=True)
+    username_key = models.CharField(max_length=150, unique=True, editable=False)
+    email = models.CharField(max_length=254, blank=True, default="")
+    email_key = models.CharField(max_length=254, null=True, unique=True, editable=False)
+    first_name = models.CharField(max_length=150, blank=True, default="")
+    last_name = models.CharField(max_length=150, blank=True, default="")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UserManager()
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.username_key = self.username.casefold()
+        self.email_key = self.email.casefold() or None
+        super().save(*args, **kwargs)
+
+    @property
+    def is_staff(self) -> bool:
+        """Django admin flag (not our Staff notion): system administrators only."""
+        return self.is_superuser
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class RoleGrant(models.Model):
+    """A role held by a user in an organization (and, for scope, everything below it)."""
+
+    ROLE_CHOICES = [(role, role) for role in ROLES]
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="grants")
+    role = models.CharField(max_length=40, choices=ROLE_CHOICES)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization", "role"], name="unique_role_grant"
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "role"])]

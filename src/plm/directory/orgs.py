@@ -1,0 +1,54 @@
+"""The organization tree."""
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+
+from plm.core import codes as c
+from plm.core.codes import PlmError
+from plm.directory.models import Organization
+
+
+def org_add(*, name: str, parent: str | None = None) -> Organization:
+    """Add an organization, under `parent` when given (names unique ignoring case)."""
+    name = " ".join(name.split())
+    if not name:
+        raise PlmError(c.INVALID_ARGUMENT, "An organization needs a name.")
+    parent_org = None
+    if parent is not None:
+        parent_org = Organization.objects.filter(name_key=parent.strip().casefold()).first()
+        if parent_org is None:
+            raise PlmError(c.ORG_NOT_FOUND, f"Parent organization '{parent}' does not exist.")
+    try:
+        with transaction.atomic():
+            return Organization.objects.create(name=name, parent=parent_org)
+    except IntegrityError:
+        raise PlmError(c.ORG_EXISTS, f"Organization '{name}' already exists.") from None
+
+
+def org_list() -> list[dict[str, object]]:
+    """Every organization with its parent's name and its path from the top, sorted by name."""
+    orgs = {o.pk: o for o in Organization.objects.all()}
+    rows = []
+    for org in orgs.values():
+        path, node = [], org
+        while node is not None:
+            path.append(node.name)
+            node = orgs.get(node.parent_id) if node.parent_id else None
+        parent = orgs[org.parent_id].name if org.parent_id else None
+        rows.append({"name": org.name, "parent": parent, "path": " › ".join(reversed(path))})
+    return sorted(rows, key=lambda r: (str(r["name"]).casefold(), str(r["name"])))
+
+
+def org_subtree(roots: Iterable[int]) -> set[int]:
+    """The given organizations and everything below them."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Organization.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, stack = set(), list(roots)
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(children.get(pk, []))
+    return found

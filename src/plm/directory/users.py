@@ -1,0 +1,131 @@
+"""Listing, exporting and administering users."""
+
+from collections.abc import Iterator
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+
+from plm.audit.services import Event, audit_record
+from plm.core import codes as c
+from plm.core.codes import PlmError
+from plm.core.people import person_header
+from plm.directory.actors import Actor
+from plm.directory.models import RoleGrant, User
+
+
+def user_get(username: str) -> User:
+    key = username.strip().casefold()
+    user = User.objects.filter(Q(username_key=key) | Q(email_key=key)).order_by("pk").first()
+    if user is None:
+        raise PlmError(c.USER_NOT_FOUND, f"No user has the user name or email '{username}'.")
+    return user
+
+
+def user_search(*, q: str | None = None, kind: str | None = None) -> QuerySet[User]:
+    """Users sorted by user name; kind 'staff' = holds any role, 'student' = holds none."""
+    users = User.objects.annotate(role_count=Count("roles"))
+    if q:
+        users = users.filter(
+            Q(username__icontains=q)
+            | Q(email__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+        )
+    if kind == "staff":
+        users = users.filter(role_count__gt=0)
+    elif kind == "student":
+        users = users.filter(role_count=0)
+    return users.order_by("username_key")
+
+
+def _roles_by_user(user_pks: list[int]) -> dict[int, list[tuple[str, str]]]:
+    roles: dict[int, list[tuple[str, str]]] = {}
+    for start in range(0, len(user_pks), 1000):
+        for user_id, org, role in RoleGrant.objects.filter(
+            user_id__in=user_pks[start : start + 1000]
+        ).values_list("user_id", "organization__name", "role"):
+            roles.setdefault(user_id, []).append((org, role))
+    for pairs in roles.values():
+        pairs.sort(key=lambda p: (p[0].casefold(), p[1]))
+    return roles
+
+
+def users_as_dicts(users: QuerySet[User]) -> list[dict[str, object]]:
+    rows = list(
+        users.values(
+            "pk", "username", "email", "first_name", "last_name", "is_active", "is_superuser"
+        )
+    )
+    roles = _roles_by_user([r["pk"] for r in rows])
+    licenses: dict[int, list[str]] = {}
+    from plm.licensing.models import Assignment  # the directory does not depend on licensing
+
+    for user_id, license_id in Assignment.objects.filter(
+        user_id__in=[r["pk"] for r in rows]
+    ).values_list("user_id", "license__license_id"):
+        licenses.setdefault(user_id, []).append(license_id)
+    return [
+        {
+            "username": r["username"],
+            "email": r["email"],
+            "first_name": r["first_name"],
+            "last_name": r["last_name"],
+            "active": r["is_active"],
+            "sysadmin": r["is_superuser"],
+            "kind": "staff" if roles.get(r["pk"]) else "student",
+            "roles": [{"organization": o, "role": role} for o, role in roles.get(r["pk"], [])],
+            "licenses": sorted(licenses.get(r["pk"], [])),
+        }
+        for r in rows
+    ]
+
+
+def person_rows() -> tuple[list[str], Iterator[list[str]]]:
+    """person.csv: header (as many role pairs as the user with the most roles) and rows."""
+    users = list(
+        User.objects.order_by("username_key").values_list(
+            "pk", "username", "email", "first_name", "last_name", "is_active"
+        )
+    )
+    roles = _roles_by_user([u[0] for u in users])
+    pairs = max((len(r) for r in roles.values()), default=1)
+
+    def rows() -> Iterator[list[str]]:
+        for pk, username, email, first, last, active in users:
+            row = [username, email, first, last, "yes" if active else "no"]
+            mine = roles.get(pk, [])
+            for n in range(pairs):
+                row += list(mine[n]) if n < len(mine) else ["", ""]
+            yield row
+
+    return person_header(pairs), rows()
+
+
+def user_grant_sysadmin(*, actor: Actor, username: str, grant: bool = True) -> User:
+    with transaction.atomic():
+        user = user_get(username)
+        user.is_superuser = grant
+        user.save(update_fields=["is_superuser"])
+        audit_record(
+            actor=actor.name,
+            source=actor.source,
+            events=[
+                Event("grant_sysadmin" if grant else "revoke_sysadmin", username=user.username)
+            ],
+        )
+    return user
+
+
+def user_set_password(*, actor: Actor, username: str, password: str) -> User:
+    if len(password) < 8:
+        raise PlmError(c.INVALID_ARGUMENT, "A password needs at least 8 characters.")
+    with transaction.atomic():
+        user = user_get(username)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=actor.name,
+            source=actor.source,
+            events=[Event("set_password", username=user.username)],
+        )
+    return user

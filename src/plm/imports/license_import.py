@@ -1,0 +1,232 @@
+"""The license CSV import: read -> validate -> decide (in file order) -> apply -> record.
+
+Rows are taken in batches; each batch is decided and applied inside one transaction that holds
+the license locks, so every row is atomic and decided against the current holdings. A dry run
+decides the same way against an in-memory ledger and writes nothing but its report.
+"""
+
+from collections.abc import Callable, Iterator
+from itertools import islice
+
+from django.conf import settings
+from django.db import transaction
+
+from plm.clock import today
+from plm.core.codes import INTERNAL_ERROR, Outcome, PlmError, Status
+from plm.core.reader import Layout, Opener, Record, header_key, inspect, records
+from plm.core.results import RowResult, Tally
+from plm.core.rules import Command, Decision, Ledger, RawRow, Rules, validate
+from plm.directory.actors import Actor, license_actor
+from plm.directory.people import people_for_keys
+from plm.imports.models import Import
+from plm.imports.records import job_create, job_fail, job_finish, progress_save, results_write
+from plm.licensing.ledger import apply_decisions, load_holdings, lock_licenses, read_licenses
+
+BATCH = 1000
+USERNAME, ACTION, LICENSE_ID = (
+    header_key("Username"),
+    header_key("Action"),
+    header_key("License ID"),
+)
+COLUMN_NAMES = {USERNAME: "Username", ACTION: "Action", LICENSE_ID: "License ID"}
+
+Progress = Callable[[int, int], None]
+"""Called with (rows processed, rows in file) after each batch."""
+
+
+class _Refused(Exception):
+    """Raised inside the all-or-nothing transaction to roll it back."""
+
+
+def _raw_rows(opener: Opener, layout: Layout) -> Iterator[RawRow]:
+    for rec in records(opener, layout, settings.PLM_MAX_IMPORT_BYTES):
+        yield _raw(rec, layout)
+
+
+def _raw(rec: Record, layout: Layout) -> RawRow:
+    return RawRow(
+        rec.row, rec.get(layout, USERNAME), rec.get(layout, ACTION), rec.get(layout, LICENSE_ID)
+    )
+
+
+def decide_batch(rows: list[RawRow], rules: Rules) -> list[Decision]:
+    """Validate and decide a batch in order (looks users up once for the whole batch)."""
+    checked: list[Command | RowResult] = [validate(raw) for raw in rows]
+    commands = [item for item in checked if isinstance(item, Command)]
+    people = people_for_keys(cmd.key for cmd in commands)
+    load_holdings(rules.ledger, (p.pk for cmd in commands for p in people[cmd.key]))
+    decisions = []
+    for item in checked:
+        if isinstance(item, RowResult):
+            decisions.append(Decision(item))
+        else:
+            decisions.append(rules.decide(item, people[item.key]))
+    return decisions
+
+
+def _batches(rows: Iterator[RawRow]) -> Iterator[list[RawRow]]:
+    while batch := list(islice(rows, BATCH)):
+        yield batch
+
+
+def _run(
+    job: Import,
+    rows: Iterator[RawRow],
+    actor: Actor,
+    *,
+    apply: bool,
+    stop_on_reject: bool,
+    progress: Progress | None,
+    total: int,
+) -> Tally:
+    """One pass over the rows. apply=False: dry run. stop_on_reject: the all-or-nothing pass."""
+    tally = Tally()
+    on = today()
+    ledger = Ledger()
+    rules: Rules | None = None
+    if not apply:
+        licenses, ledger.used = read_licenses()
+        rules = Rules(licenses, ledger, actor.scope, on)
+    for batch in _batches(rows):
+        with transaction.atomic():
+            if apply and (rules is None or not stop_on_reject):
+                # Fresh state under lock for every batch: other writers may have run in between.
+                ledger = Ledger()
+                licenses, ledger.used = lock_licenses()
+                rules = Rules(licenses, ledger, actor.scope, on)
+            assert rules is not None
+            decisions = decide_batch(batch, rules)
+            if stop_on_reject and any(d.result.outcome is Outcome.REJECTED for d in decisions):
+                raise _Refused
+            if apply:
+                apply_decisions(decisions, actor=actor, licenses=rules.by_pk, import_id=job.pk)
+            results = [d.result for d in decisions]
+            results_write(job, tally.rows, results)
+            for result in results:
+                tally.add(result)
+            progress_save(job, tally)
+        if progress:
+            progress(tally.rows, total)
+    return tally
+
+
+def run_license_import(
+    *,
+    opener: Opener,
+    file_name: str,
+    actor_name: str | None,
+    source: str,
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    progress: Progress | None = None,
+) -> Import:
+    """Run a license import end to end and return its record (never raises PlmError)."""
+    job = job_create(
+        kind="licenses",
+        source=source,
+        actor=actor_name or "system",
+        file_name=file_name,
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+    )
+    try:
+        actor = license_actor(actor_name, source)
+        layout = inspect(
+            opener,
+            required=[USERNAME, ACTION],
+            describe=COLUMN_NAMES,
+            max_bytes=settings.PLM_MAX_IMPORT_BYTES,
+        )
+    except PlmError as error:
+        return job_fail(job, error)
+    job.rows = layout.data_rows
+    job.save(update_fields=["rows"])
+    try:
+        return _execute(job, opener, layout, actor, dry_run, all_or_nothing, progress)
+    except Exception:
+        job_fail(
+            job,
+            PlmError(
+                INTERNAL_ERROR,
+                "The import stopped on an internal error; rows "
+                "applied before it stay applied (see the audit log).",
+            ),
+        )
+        raise
+
+
+def _execute(
+    job: Import,
+    opener: Opener,
+    layout: Layout,
+    actor: Actor,
+    dry_run: bool,
+    all_or_nothing: bool,
+    progress: Progress | None,
+) -> Import:
+    if dry_run:
+        tally = _run(
+            job,
+            _raw_rows(opener, layout),
+            actor,
+            apply=False,
+            stop_on_reject=False,
+            progress=progress,
+            total=layout.data_rows,
+        )
+        status = Status.REFUSED if all_or_nothing and tally.rejected else Status.COMPLETED
+        return job_finish(job, tally, status)
+    if all_or_nothing:
+        try:
+            with transaction.atomic():
+                tally = _run(
+                    job,
+                    _raw_rows(opener, layout),
+                    actor,
+                    apply=True,
+                    stop_on_reject=True,
+                    progress=progress,
+                    total=layout.data_rows,
+                )
+        except _Refused:
+            # Nothing was applied; record what would have happened.
+            tally = _run(
+                job,
+                _raw_rows(opener, layout),
+                actor,
+                apply=False,
+                stop_on_reject=False,
+                progress=progress,
+                total=layout.data_rows,
+            )
+            return job_finish(job, tally, Status.REFUSED)
+        return job_finish(job, tally, Status.COMPLETED)
+    tally = _run(
+        job,
+        _raw_rows(opener, layout),
+        actor,
+        apply=True,
+        stop_on_reject=False,
+        progress=progress,
+        total=layout.data_rows,
+    )
+    return job_finish(job, tally, Status.COMPLETED)
+
+
+def exit_code(job: Import) -> int:
+    """0 no row rejected; 3 rejected rows or refused; 2 fatal."""
+    if job.status == Status.FAILED:
+        return 2
+    if job.status == Status.REFUSED or job.rejected:
+        return 3
+    return 0
+
+
+def apply_one(*, raw: RawRow, actor: Actor) -> RowResult:
+    """One row without a file (plm assign / revoke, API, web one-by-one): same rules, audited."""
+    with transaction.atomic():
+        licenses, used = lock_licenses()
+        rules = Rules(licenses, Ledger(used=used), actor.scope, today())
+        decision = decide_batch([raw], rules)[0]
+        apply_decisions([decision], actor=actor, licenses=rules.by_pk)
+    return decision.result

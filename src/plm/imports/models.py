@@ -1,0 +1,48 @@
+"""Import jobs and their per-row results (the import history)."""
+
+from django.db import models
+
+
+class Import(models.Model):
+    """One run of a license or users file from any face; dry runs and fatal runs included."""
+
+    KINDS = [("licenses", "licenses"), ("users", "users")]
+
+    kind = models.CharField(max_length=10, choices=KINDS, default="licenses")
+    source = models.CharField(max_length=8)
+    actor = models.CharField(max_length=150)
+    file_name = models.CharField(max_length=255, blank=True, default="")
+    status = models.CharField(max_length=12, db_index=True)
+    dry_run = models.BooleanField(default=False)
+    all_or_nothing = models.BooleanField(default=False)
+    rows = models.IntegerField(default=0)
+    processed = models.IntegerField(default=0)
+    applied = models.IntegerField(default=0)
+    unchanged = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    error_code = models.CharField(max_length=40, blank=True, default="")
+    error_message = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    results_purged = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ImportRow(models.Model):
+    """The result of one input row (the same fields as `plm import --json` results)."""
+
+    job = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="results")
+    seq = models.IntegerField()
+    row = models.IntegerField(null=True)
+    username = models.TextField(blank=True, default="")
+    action = models.CharField(max_length=40, blank=True, default="")
+    license_id = models.TextField(blank=True, default="")
+    outcome = models.CharField(max_length=10)
+    code = models.CharField(max_length=40)
+    message = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["job", "seq"]
+        constraints = [models.UniqueConstraint(fields=["job", "seq"], name="unique_import_row")]

@@ -1,0 +1,145 @@
+"""Import records: creating, progressing, finishing and reporting them (the import history)."""
+
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
+
+from django.db import transaction
+
+from plm.clock import now
+from plm.core import codes as c
+from plm.core.codes import PlmError, Status
+from plm.core.results import RowResult, Tally
+from plm.imports.models import Import, ImportRow
+
+
+def job_create(
+    *, kind: str, source: str, actor: str, file_name: str, dry_run: bool, all_or_nothing: bool
+) -> Import:
+    return Import.objects.create(
+        kind=kind,
+        source=source,
+        actor=actor,
+        file_name=file_name[:255],
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+        status=Status.RUNNING,
+        created_at=now(),
+    )
+
+
+def job_fail(job: Import, error: PlmError) -> Import:
+    """A fatal run: zero counts, no results, the error recorded."""
+    ImportRow.objects.filter(job=job).delete()
+    job.status = Status.FAILED
+    job.error_code, job.error_message = error.code, error.message
+    job.processed = job.applied = job.unchanged = job.rejected = 0
+    job.finished_at = now()
+    job.save()
+    return job
+
+
+def job_finish(job: Import, tally: Tally, status: Status) -> Import:
+    job.status = status
+    job.rows = job.processed = tally.rows
+    job.applied, job.unchanged, job.rejected = tally.applied, tally.unchanged, tally.rejected
+    job.finished_at = now()
+    job.save()
+    return job
+
+
+def results_write(job: Import, first_seq: int, results: Sequence[RowResult]) -> None:
+    ImportRow.objects.bulk_create(
+        [
+            ImportRow(
+                job=job,
+                seq=first_seq + i,
+                row=r.row,
+                username=r.username,
+                action=r.action,
+                license_id=r.license_id,
+                outcome=str(r.outcome),
+                code=r.code,
+                message=r.message,
+            )
+            for i, r in enumerate(results)
+        ],
+        batch_size=1000,
+    )
+
+
+def progress_save(job: Import, tally: Tally) -> None:
+    Import.objects.filter(pk=job.pk).update(
+        processed=tally.rows,
+        applied=tally.applied,
+        unchanged=tally.unchanged,
+        rejected=tally.rejected,
+    )
+
+
+def job_get(import_id: int) -> Import:
+    job = Import.objects.filter(pk=import_id).first()
+    if job is None:
+        raise PlmError(
+            c.IMPORT_NOT_FOUND, f"Import {import_id} does not exist (see plm imports list)."
+        )
+    return job
+
+
+def row_as_dict(row: ImportRow) -> dict[str, object]:
+    return {
+        "row": row.row,
+        "username": row.username,
+        "action": row.action,
+        "license_id": row.license_id,
+        "outcome": row.outcome,
+        "code": row.code,
+        "message": row.message,
+    }
+
+
+def job_rows(job: Import, outcome: str | None = None) -> Iterator[ImportRow]:
+    rows = ImportRow.objects.filter(job=job)
+    if outcome:
+        rows = rows.filter(outcome=outcome)
+    return rows.order_by("seq").iterator(chunk_size=5000)
+
+
+def job_as_dict(job: Import, *, results: bool = True) -> dict[str, object]:
+    """The object `plm import --json` prints (and `plm imports show`)."""
+    data: dict[str, object] = {
+        "import_id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "dry_run": job.dry_run,
+        "source": job.source,
+        "actor": job.actor,
+        "file_name": job.file_name,
+        "created_at": _iso(job.created_at),
+        "finished_at": _iso(job.finished_at) if job.finished_at else None,
+        "rows": job.rows,
+        "processed": job.processed,
+        "applied": job.applied,
+        "unchanged": job.unchanged,
+        "rejected": job.rejected,
+    }
+    if job.error_code:
+        data["error"] = {"code": job.error_code, "message": job.error_message}
+    if results:
+        data["results"] = [row_as_dict(r) for r in job_rows(job)]
+    return data
+
+
+def _iso(value) -> str:  # type: ignore[no-untyped-def]
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def jobs_purge(*, older_than_days: int) -> int:
+    """Drop per-row results of imports older than N days (the audit log stays). Returns jobs purged."""
+    cutoff = now() - timedelta(days=older_than_days)
+    purged = 0
+    for job in Import.objects.filter(created_at__lt=cutoff, results_purged=False):
+        with transaction.atomic():
+            ImportRow.objects.filter(job=job).delete()
+            Import.objects.filter(pk=job.pk).update(results_purged=True)
+        purged += 1
+    return purged

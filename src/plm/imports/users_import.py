@@ -1,0 +1,188 @@
+"""The users import (person.csv): upsert users by User-Name, with their roles per organization."""
+
+from collections.abc import Iterator
+from dataclasses import replace
+from itertools import islice
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from plm.audit.services import Event, audit_record
+from plm.core.codes import INTERNAL_ERROR, PlmError, Status
+from plm.core.people import (
+    USERNAME_KEY,
+    PersonRow,
+    PersonState,
+    decide_person,
+    pair_numbers,
+    parse_person,
+)
+from plm.core.reader import Opener, inspect, records
+from plm.core.results import RowResult, Tally
+from plm.directory.actors import Actor, sysadmin_actor
+from plm.directory.models import Organization, RoleGrant, User
+from plm.imports.license_import import Progress
+from plm.imports.models import Import
+from plm.imports.records import job_create, job_fail, job_finish, progress_save, results_write
+
+BATCH = 1000
+
+
+def _states(keys: list[str]) -> dict[str, PersonState]:
+    orgs = dict(Organization.objects.values_list("pk", "name"))
+    users = {u.username_key: u for u in User.objects.filter(username_key__in=keys)}
+    roles: dict[int, set[tuple[str, str]]] = {}
+    for user_id, org_id, role in RoleGrant.objects.filter(user__in=users.values()).values_list(
+        "user_id", "organization_id", "role"
+    ):
+        roles.setdefault(user_id, set()).add((orgs[org_id], role))
+    return {
+        key: PersonState(
+            u.pk,
+            u.username,
+            u.email,
+            u.first_name,
+            u.last_name,
+            u.is_active,
+            frozenset(roles.get(u.pk, ())),
+        )
+        for key, u in users.items()
+    }
+
+
+def _email_owners(emails: list[str]) -> dict[str, str]:
+    return dict(User.objects.filter(email_key__in=emails).values_list("email_key", "username_key"))
+
+
+def _apply(state: PersonState, actor: Actor, row: int, org_pks: dict[str, int]) -> int:
+    """Create or update one user and replace their roles; return the user's pk."""
+    if state.pk is None:
+        user = User(username=state.username, password=make_password(None))
+        action = "user_create"
+    else:
+        user = User.objects.get(pk=state.pk)
+        action = "user_update"
+    user.email, user.first_name, user.last_name = state.email, state.first_name, state.last_name
+    user.is_active = state.active
+    user.save()
+    RoleGrant.objects.filter(user=user).delete()
+    RoleGrant.objects.bulk_create(
+        [
+            RoleGrant(user=user, organization_id=org_pks[org.casefold()], role=role)
+            for org, role in sorted(state.roles)
+        ]
+    )
+    roles = "; ".join(f"{role} @ {org}" for org, role in sorted(state.roles))
+    audit_record(
+        actor=actor.name,
+        source=actor.source,
+        events=[
+            Event(
+                action,
+                username=state.username,
+                row=row,
+                detail=f"email={state.email!r} active={state.active} roles=[{roles}]",
+            )
+        ],
+    )
+    return user.pk
+
+
+def _run(
+    job: Import,
+    rows: Iterator[PersonRow | RowResult],
+    actor: Actor,
+    *,
+    apply: bool,
+    progress: Progress | None,
+    total: int,
+) -> Tally:
+    tally = Tally()
+    org_names = dict(Organization.objects.values_list("name_key", "name"))
+    org_pks = dict(Organization.objects.values_list("name_key", "pk"))
+    # What earlier rows decided, so later rows (and a dry run) see it: users by user-name key,
+    # and e-mail key -> owner's user-name key (None once released).
+    known: dict[str, PersonState] = {}
+    owners: dict[str, str | None] = {}
+    while batch := list(islice(rows, BATCH)):
+        with transaction.atomic():
+            parsed = [item for item in batch if isinstance(item, PersonRow)]
+            known.update(
+                _states(
+                    [p.username.casefold() for p in parsed if p.username.casefold() not in known]
+                )
+            )
+            emails = {p.email.casefold() for p in parsed if p.email}
+            owners.update(_email_owners([e for e in emails if e not in owners]))
+            results = []
+            for item in batch:
+                if isinstance(item, RowResult):
+                    results.append(item)
+                    continue
+                key = item.username.casefold()
+                current = known.get(key)
+                owner = owners.get(item.email.casefold()) if item.email else None
+                decision = decide_person(item, current, org_names, owner)
+                results.append(decision.result)
+                wanted = decision.state
+                if wanted is None:
+                    continue
+                if current and current.email:
+                    owners[current.email.casefold()] = None
+                if wanted.email:
+                    owners[wanted.email.casefold()] = key
+                pk = _apply(wanted, actor, item.row, org_pks) if apply else wanted.pk
+                known[key] = replace(wanted, pk=pk)
+            results_write(job, tally.rows, results)
+            for result in results:
+                tally.add(result)
+            progress_save(job, tally)
+        if progress:
+            progress(tally.rows, total)
+    return tally
+
+
+def run_users_import(
+    *,
+    opener: Opener,
+    file_name: str,
+    actor_name: str | None,
+    source: str,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> Import:
+    """Run a person.csv import end to end and return its record (never raises PlmError)."""
+    job = job_create(
+        kind="users",
+        source=source,
+        actor=actor_name or "system",
+        file_name=file_name,
+        dry_run=dry_run,
+        all_or_nothing=False,
+    )
+    try:
+        actor = sysadmin_actor(actor_name, source)
+        layout = inspect(
+            opener,
+            required=[USERNAME_KEY],
+            describe={USERNAME_KEY: "User-Name"},
+            max_bytes=settings.PLM_MAX_IMPORT_BYTES,
+        )
+    except PlmError as error:
+        return job_fail(job, error)
+    job.rows = layout.data_rows
+    job.save(update_fields=["rows"])
+    pairs = pair_numbers(layout)
+    parsed = (
+        parse_person(rec, layout, pairs)
+        for rec in records(opener, layout, settings.PLM_MAX_IMPORT_BYTES)
+    )
+    try:
+        tally = _run(
+            job, parsed, actor, apply=not dry_run, progress=progress, total=layout.data_rows
+        )
+    except Exception:
+        job_fail(job, PlmError(INTERNAL_ERROR, "The users import stopped on an internal error."))
+        raise
+    return job_finish(job, tally, Status.COMPLETED)

@@ -1,0 +1,29 @@
+"""licenses.csv: every assignment as an `assign` row, exactly the import format."""
+
+from django.db.models import Exists, OuterRef
+
+from plm.core.writer import export_sort_key
+from plm.directory.models import User
+from plm.licensing.models import Assignment
+
+
+def export_rows() -> list[tuple[str, str, str]]:
+    """(Username, 'assign', License ID) rows, sorted as the export requires.
+
+    Username is the email when no other user has it as user name (so it identifies the user
+    alone on import), else the user name.
+    """
+    email_is_someones_name = Exists(
+        User.objects.filter(username_key=OuterRef("user__email_key")).exclude(
+            pk=OuterRef("user_id")
+        )
+    )
+    rows = []
+    for username, email, clash, license_id in (
+        Assignment.objects.annotate(clash=email_is_someones_name)
+        .values_list("user__username", "user__email", "clash", "license__license_id")
+        .iterator(chunk_size=5000)
+    ):
+        rows.append((email if email and not clash else username, "assign", license_id))
+    rows.sort(key=lambda r: export_sort_key(r[0], r[2]))
+    return rows

@@ -1,0 +1,129 @@
+"""Adding, changing, deleting and listing licenses."""
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from plm.audit.services import Event, audit_record
+from plm.clock import today
+from plm.core import codes as c
+from plm.core.codes import PlmError
+from plm.core.license_ids import normalize_license_id
+from plm.directory.actors import Actor
+from plm.licensing.models import License
+
+
+def _check_seats(seats: int) -> None:
+    if seats < 0:
+        raise PlmError(c.INVALID_SEATS, f"Seats must be 0 or more, not {seats}.")
+
+
+def license_get(license_id: str) -> License:
+    normalized = normalize_license_id(license_id)
+    lic = License.objects.filter(license_id=normalized).first()
+    if lic is None:
+        raise PlmError(c.LICENSE_NOT_FOUND, f"License {normalized} does not exist.")
+    return lic
+
+
+def license_add(
+    *, actor: Actor, license_id: str, seats: int, expires: date | None = None, name: str = ""
+) -> License:
+    """Create a license; `license_exists` if the ID is taken."""
+    normalized = normalize_license_id(license_id)
+    _check_seats(seats)
+    try:
+        with transaction.atomic():
+            lic = License.objects.create(
+                license_id=normalized, seats=seats, expires=expires, name=name
+            )
+            audit_record(
+                actor=actor.name,
+                source=actor.source,
+                events=[Event("license_add", license_id=normalized, detail=_describe(lic))],
+            )
+    except IntegrityError:
+        raise PlmError(c.LICENSE_EXISTS, f"License {normalized} already exists.") from None
+    return lic
+
+
+_UNSET = object()
+
+
+def license_update(
+    *,
+    actor: Actor,
+    license_id: str,
+    seats: int | None = None,
+    expires: "date | object | None" = _UNSET,
+    name: str | None = None,
+) -> License:
+    """Change seats / expiry / name; never below the seats in use (`seats_below_assigned`)."""
+    normalized = normalize_license_id(license_id)
+    with transaction.atomic():
+        lic = License.objects.select_for_update().filter(license_id=normalized).first()
+        if lic is None:
+            raise PlmError(c.LICENSE_NOT_FOUND, f"License {normalized} does not exist.")
+        if seats is not None:
+            _check_seats(seats)
+            if seats < lic.assigned:
+                raise PlmError(
+                    c.SEATS_BELOW_ASSIGNED,
+                    f"License {normalized} has {lic.assigned} seats assigned; it cannot have "
+                    f"{seats}. Revoke {lic.assigned - seats} first.",
+                )
+            lic.seats = seats
+        if expires is not _UNSET:
+            lic.expires = expires  # type: ignore[assignment]
+        if name is not None:
+            lic.name = name
+        lic.save()
+        audit_record(
+            actor=actor.name,
+            source=actor.source,
+            events=[Event("license_update", license_id=normalized, detail=_describe(lic))],
+        )
+    return lic
+
+
+def license_delete(*, actor: Actor, license_id: str) -> None:
+    """Delete a license that nobody holds (`license_in_use` otherwise)."""
+    normalized = normalize_license_id(license_id)
+    with transaction.atomic():
+        lic = License.objects.select_for_update().filter(license_id=normalized).first()
+        if lic is None:
+            raise PlmError(c.LICENSE_NOT_FOUND, f"License {normalized} does not exist.")
+        if lic.assigned:
+            raise PlmError(
+                c.LICENSE_IN_USE,
+                f"License {normalized} is assigned to {lic.assigned} user(s): revoke it first "
+                f"(a CSV with 'revoke' rows, or plm revoke).",
+            )
+        lic.delete()
+        audit_record(
+            actor=actor.name,
+            source=actor.source,
+            events=[Event("license_delete", license_id=normalized)],
+        )
+
+
+def _describe(lic: License) -> str:
+    return f"seats={lic.seats} expires={lic.expires or 'never'} name={lic.name!r}"
+
+
+def license_as_dict(lic: License, on: date) -> dict[str, object]:
+    return {
+        "license_id": lic.license_id,
+        "name": lic.name,
+        "seats": lic.seats,
+        "assigned": lic.assigned,
+        "available": max(lic.seats - lic.assigned, 0),
+        "expires": lic.expires.isoformat() if lic.expires else None,
+        "expired": bool(lic.expires and lic.expires < on),
+    }
+
+
+def license_list() -> list[dict[str, object]]:
+    """Every license, in License ID order, with Total / Assigned / Available counts."""
+    on = today()
+    return [license_as_dict(lic, on) for lic in License.objects.order_by("license_id")]
