@@ -6,6 +6,8 @@ from urllib.parse import unquote, urlsplit
 
 
 def sqlite_config(path: str) -> dict[str, Any]:
+    # The embedded default must work on a fresh checkout: make its folder.
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,

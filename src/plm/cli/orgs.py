@@ -12,6 +12,7 @@ app = typer.Typer(help="Organizations (a tree; names unique).", no_args_is_help=
 def add(
     name: str = typer.Argument(..., help="Organization name."),
     parent: str | None = typer.Option(None, "--parent", help="Parent organization's name."),
+    as_json: bool = typer.Option(False, "--json", help="Print the organization as JSON."),
 ) -> None:
     """Add an organization.
 
@@ -21,7 +22,10 @@ def add(
     from plm.directory.orgs import org_add
 
     org = org_add(name=name, parent=parent)
-    out.print(f"Added organization '{org.name}'.")
+    if as_json:
+        emit_json({"name": org.name, "parent": org.parent.name if org.parent else None})
+    else:
+        out.print(f"Added organization '{org.name}'.")
 
 
 @app.command("list")

@@ -34,11 +34,6 @@ def setup(*, need_schema: bool = True) -> None:
             django.setup()
         except ValueError as exc:  # a bad PLM_DATABASE_URL
             fail(PlmError(c.INVALID_ARGUMENT, str(exc)), as_json=False)
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     if need_schema:
         _check_schema()
 
@@ -102,7 +97,8 @@ def command(func: F) -> F:
 def open_output(path: Path | None):  # type: ignore[no-untyped-def]
     """A text stream for CSV output: the file (newline-exact) or stdout."""
     if path is None:
-        sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
+        if hasattr(sys.stdout, "reconfigure"):  # keep CRLF exact on a real stdout
+            sys.stdout.reconfigure(newline="")
         return _NoClose(sys.stdout)
     return open(path, "w", encoding="utf-8", newline="")
 
