@@ -72,6 +72,8 @@ LANGUAGE_CODE = "en-us"
 USE_I18N = False
 
 PLM_MAX_IMPORT_BYTES = int(os.environ.get("PLM_MAX_IMPORT_BYTES", 50 * 1024 * 1024))
+# Rows decided and applied per transaction (smaller = more interleaving with other writers).
+PLM_IMPORT_BATCH_ROWS = int(os.environ.get("PLM_IMPORT_BATCH_ROWS", "1000"))
 PLM_IMPORT_RETENTION_DAYS = int(os.environ.get("PLM_IMPORT_RETENTION_DAYS", "0") or 0)
 
 STATIC_URL = "/static/"

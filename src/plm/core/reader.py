@@ -140,9 +140,14 @@ def _records(
         limited = io.BufferedReader(_LimitedReader(raw, max_bytes, encoding != "utf-16"), _CHUNK)
         text = io.TextIOWrapper(limited, encoding=encoding, errors="strict", newline="")
         if delimiter is None:
+            # Sniff from the first line with content; blank lines before it are kept for numbering.
+            leading = []
             first = text.readline()
+            while first and not first.strip():
+                leading.append(first)
+                first = text.readline()
             delimiter = _sniff_delimiter(first)
-            lines: Iterator[str] = _chain_first(first, text)
+            lines: Iterator[str] = _chain_first([*leading, first], text)
         else:
             lines = text
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
@@ -169,9 +174,8 @@ def _records(
         raw.close()
 
 
-def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
-    if first:
-        yield first
+def _chain_first(first: list[str], rest: Iterator[str]) -> Iterator[str]:
+    yield from (line for line in first if line)
     yield from rest
 
 

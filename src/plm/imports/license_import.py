@@ -22,7 +22,6 @@ from plm.imports.models import Import
 from plm.imports.records import job_create, job_fail, job_finish, progress_save, results_write
 from plm.licensing.ledger import apply_decisions, load_holdings, lock_licenses, read_licenses
 
-BATCH = 1000
 USERNAME, ACTION, LICENSE_ID = (
     header_key("Username"),
     header_key("Action"),
@@ -65,7 +64,7 @@ def decide_batch(rows: list[RawRow], rules: Rules) -> list[Decision]:
 
 
 def _batches(rows: Iterator[RawRow]) -> Iterator[list[RawRow]]:
-    while batch := list(islice(rows, BATCH)):
+    while batch := list(islice(rows, settings.PLM_IMPORT_BATCH_ROWS)):
         yield batch
 
 

@@ -26,8 +26,6 @@ from plm.imports.license_import import Progress
 from plm.imports.models import Import
 from plm.imports.records import job_create, job_fail, job_finish, progress_save, results_write
 
-BATCH = 1000
-
 
 def _states(keys: list[str]) -> dict[str, PersonState]:
     orgs = dict(Organization.objects.values_list("pk", "name"))
@@ -105,7 +103,7 @@ def _run(
     # and e-mail key -> owner's user-name key (None once released).
     known: dict[str, PersonState] = {}
     owners: dict[str, str | None] = {}
-    while batch := list(islice(rows, BATCH)):
+    while batch := list(islice(rows, settings.PLM_IMPORT_BATCH_ROWS)):
         with transaction.atomic():
             parsed = [item for item in batch if isinstance(item, PersonRow)]
             known.update(

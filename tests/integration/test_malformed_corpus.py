@@ -1,0 +1,27 @@
+"""Every file of tests/data/malformed gives its documented error, and changes nothing."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from plm.licensing.models import Assignment
+from tests.builders import plm
+
+CORPUS = Path(__file__).parents[1] / "data" / "malformed"
+EXPECTED = json.loads((CORPUS / "expected.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_malformed_file_gives_its_documented_error(campus, name: str) -> None:
+    run = plm("import", str(CORPUS / name), "--json")
+    expected = EXPECTED[name]
+    if "fatal" in expected:
+        assert run.code == 2
+        assert run.json["error"]["code"] == expected["fatal"]
+        assert run.json["results"] == []
+    else:
+        assert run.code == 3
+        assert [r["code"] for r in run.json["results"]] == expected["row_codes"]
+    assert Assignment.objects.count() == 0
+    assert "Traceback" not in run.stderr
