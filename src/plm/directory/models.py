@@ -58,9 +58,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def refresh_keys(self) -> None:
+        """Recompute the casefolded keys (save() does it; bulk writes must call this)."""
         self.username_key = self.username.casefold()
         self.email_key = self.email.casefold() or None
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.refresh_keys()
         super().save(*args, **kwargs)
 
     @property
