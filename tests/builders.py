@@ -77,3 +77,18 @@ def holders(license_id: str) -> set[str]:
 
 def codes(results: list[dict[str, Any]]) -> list[tuple[int | None, str, str]]:
     return [(r["row"], r["outcome"], r["code"]) for r in results]
+
+
+def run_queued_tasks() -> int:
+    """Run every queued django-tasks job in this thread, as a worker would; return how many."""
+    from django_tasks_db.models import DBTaskResult
+
+    from plm.imports.worker import make_worker
+
+    worker = make_worker(batch=True)
+    count = 0
+    while (task := DBTaskResult.objects.ready().get_locked()) is not None:
+        task.claim(worker.worker_id)
+        worker.run_task(task)
+        count += 1
+    return count

@@ -25,7 +25,13 @@ INSTALLED_APPS = [
     "plm.licensing",
     "plm.audit",
     "plm.imports",
+    "plm.web",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background imports: django-tasks with its database backend (workers on any host share it).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -42,6 +48,8 @@ ROOT_URLCONF = "plm.urls"
 WSGI_APPLICATION = "plm.wsgi.application"
 AUTH_USER_MODEL = "directory.User"
 LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
 
 TEMPLATES = [
     {
@@ -78,6 +86,8 @@ PLM_IMPORT_RETENTION_DAYS = int(os.environ.get("PLM_IMPORT_RETENTION_DAYS", "0")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Serve the app's static files straight from the installed package: no collectstatic step.
+WHITENOISE_USE_FINDERS = True
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,7 @@
-"""URL configuration (the web pages and the API are mounted here)."""
+"""URL configuration: the web pages (and later the API)."""
 
-urlpatterns: list = []  # type: ignore[type-arg]
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("plm.web.urls")),
+]

@@ -119,6 +119,28 @@ def show(
     print_job(job_get(import_id), as_json=as_json, errors_out=errors_out)
 
 
+@history.command("cancel")
+@command
+def cancel(
+    import_id: int = typer.Argument(..., help="Import number (plm imports list)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the import object as JSON."),
+) -> None:
+    """Cancel a queued or running import; rows already applied stay (and are reported).
+
+    Example: plm imports cancel 42
+    """
+    setup()
+    from plm.imports.records import job_as_dict, job_cancel, job_get
+
+    job = job_cancel(job_get(import_id))
+    if as_json:
+        emit_json(job_as_dict(job, results=False))
+    elif job.status == "cancelled":
+        out.print(f"Import {job.pk} cancelled.")
+    else:
+        out.print(f"Import {job.pk}: cancel requested; it stops after its current batch.")
+
+
 @history.command("purge")
 @command
 def purge(

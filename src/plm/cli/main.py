@@ -3,7 +3,7 @@
 import typer
 
 from plm import __version__
-from plm.cli import admin, assignments, audit, imports, licenses, orgs, users
+from plm.cli import admin, assignments, audit, imports, licenses, orgs, server, users
 
 app = typer.Typer(
     name="plm",
@@ -35,6 +35,7 @@ admin.register(app)
 imports.register(app)
 assignments.register(app)
 audit.register(app)
+server.register(app)
 app.add_typer(orgs.app, name="orgs")
 app.add_typer(users.app, name="users")
 app.add_typer(licenses.app, name="licenses")

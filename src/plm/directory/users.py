@@ -80,12 +80,19 @@ def users_as_dicts(users: QuerySet[User]) -> list[dict[str, object]]:
     ]
 
 
-def person_rows() -> tuple[list[str], Iterator[list[str]]]:
-    """person.csv: header (as many role pairs as the user with the most roles) and rows."""
+def person_rows(
+    *, user_orgs: frozenset[int] | None = None
+) -> tuple[list[str], Iterator[list[str]]]:
+    """person.csv: header (as many role pairs as the user with the most roles) and rows.
+
+    `user_orgs` limits it to users holding a role in those organizations.
+    """
+    from plm.directory.permissions import scope_filter
+
     users = list(
-        User.objects.order_by("username_key").values_list(
-            "pk", "username", "email", "first_name", "last_name", "is_active"
-        )
+        User.objects.filter(scope_filter("pk", user_orgs))
+        .order_by("username_key")
+        .values_list("pk", "username", "email", "first_name", "last_name", "is_active")
     )
     roles = _roles_by_user([u[0] for u in users])
     pairs = max((len(r) for r in roles.values()), default=1)

@@ -19,7 +19,14 @@ from plm.core.rules import Command, Decision, Ledger, RawRow, Rules, validate
 from plm.directory.actors import Actor, license_actor
 from plm.directory.people import people_for_keys
 from plm.imports.models import Import
-from plm.imports.records import job_create, job_fail, job_finish, progress_save, results_write
+from plm.imports.records import (
+    cancel_requested,
+    job_create,
+    job_fail,
+    job_finish,
+    progress_save,
+    results_write,
+)
 from plm.licensing.ledger import apply_decisions, load_holdings, lock_licenses, read_licenses
 
 USERNAME, ACTION, LICENSE_ID = (
@@ -33,8 +40,12 @@ Progress = Callable[[int, int], None]
 """Called with (rows processed, rows in file) after each batch."""
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """Raised inside the all-or-nothing transaction to roll it back."""
+
+
+class Cancelled(Exception):
+    """Raised between batches when someone cancelled the import."""
 
 
 def _raw_rows(opener: Opener, layout: Layout) -> Iterator[RawRow]:
@@ -63,11 +74,6 @@ def decide_batch(rows: list[RawRow], rules: Rules) -> list[Decision]:
     return decisions
 
 
-def _batches(rows: Iterator[RawRow]) -> Iterator[list[RawRow]]:
-    while batch := list(islice(rows, settings.PLM_IMPORT_BATCH_ROWS)):
-        yield batch
-
-
 def _run(
     job: Import,
     rows: Iterator[RawRow],
@@ -86,7 +92,9 @@ def _run(
     if not apply:
         licenses, ledger.used = read_licenses()
         rules = Rules(licenses, ledger, actor.scope, on)
-    for batch in _batches(rows):
+    while batch := list(islice(rows, settings.PLM_IMPORT_BATCH_ROWS)):
+        if tally.rows and cancel_requested(job):
+            raise Cancelled(tally)
         with transaction.atomic():
             if apply and (rules is None or not stop_on_reject):
                 # Fresh state under lock for every batch: other writers may have run in between.
@@ -96,7 +104,7 @@ def _run(
             assert rules is not None
             decisions = decide_batch(batch, rules)
             if stop_on_reject and any(d.result.outcome is Outcome.REJECTED for d in decisions):
-                raise _Refused
+                raise Refused
             if apply:
                 apply_decisions(decisions, actor=actor, licenses=rules.by_pk, import_id=job.pk)
             results = [d.result for d in decisions]
@@ -119,17 +127,22 @@ def run_license_import(
     all_or_nothing: bool = False,
     progress: Progress | None = None,
 ) -> Import:
-    """Run a license import end to end and return its record (never raises PlmError)."""
+    """Record and run a license import now; return its record (never raises PlmError)."""
     job = job_create(
         kind="licenses",
         source=source,
-        actor=actor_name or "system",
+        as_user=actor_name,
         file_name=file_name,
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
     )
+    return execute_license_import(job, opener, progress)
+
+
+def execute_license_import(job: Import, opener: Opener, progress: Progress | None = None) -> Import:
+    """Run a recorded license import (status running) to its end."""
     try:
-        actor = license_actor(actor_name, source)
+        actor = license_actor(job.as_user, job.source)
         layout = inspect(
             opener,
             required=[USERNAME, ACTION],
@@ -141,7 +154,9 @@ def run_license_import(
     job.rows = layout.data_rows
     job.save(update_fields=["rows"])
     try:
-        return _execute(job, opener, layout, actor, dry_run, all_or_nothing, progress)
+        return _execute(job, opener, layout, actor, progress)
+    except Cancelled as stop:
+        return job_finish(job, stop.args[0], Status.CANCELLED)
     except Exception:
         job_fail(
             job,
@@ -155,61 +170,34 @@ def run_license_import(
 
 
 def _execute(
-    job: Import,
-    opener: Opener,
-    layout: Layout,
-    actor: Actor,
-    dry_run: bool,
-    all_or_nothing: bool,
-    progress: Progress | None,
+    job: Import, opener: Opener, layout: Layout, actor: Actor, progress: Progress | None
 ) -> Import:
-    if dry_run:
-        tally = _run(
+    def run(apply: bool, stop_on_reject: bool) -> Tally:
+        return _run(
             job,
             _raw_rows(opener, layout),
             actor,
-            apply=False,
-            stop_on_reject=False,
+            apply=apply,
+            stop_on_reject=stop_on_reject,
             progress=progress,
             total=layout.data_rows,
         )
-        status = Status.REFUSED if all_or_nothing and tally.rejected else Status.COMPLETED
-        return job_finish(job, tally, status)
-    if all_or_nothing:
+
+    if job.dry_run:
+        tally = run(apply=False, stop_on_reject=False)
+        refused = job.all_or_nothing and tally.rejected
+        return job_finish(job, tally, Status.REFUSED if refused else Status.COMPLETED)
+    if job.all_or_nothing:
         try:
             with transaction.atomic():
-                tally = _run(
-                    job,
-                    _raw_rows(opener, layout),
-                    actor,
-                    apply=True,
-                    stop_on_reject=True,
-                    progress=progress,
-                    total=layout.data_rows,
-                )
-        except _Refused:
+                tally = run(apply=True, stop_on_reject=True)
+        except Refused:
             # Nothing was applied; record what would have happened.
-            tally = _run(
-                job,
-                _raw_rows(opener, layout),
-                actor,
-                apply=False,
-                stop_on_reject=False,
-                progress=progress,
-                total=layout.data_rows,
-            )
-            return job_finish(job, tally, Status.REFUSED)
+            return job_finish(job, run(apply=False, stop_on_reject=False), Status.REFUSED)
+        except Cancelled:
+            raise Cancelled(Tally()) from None  # rolled back: nothing applied
         return job_finish(job, tally, Status.COMPLETED)
-    tally = _run(
-        job,
-        _raw_rows(opener, layout),
-        actor,
-        apply=True,
-        stop_on_reject=False,
-        progress=progress,
-        total=layout.data_rows,
-    )
-    return job_finish(job, tally, Status.COMPLETED)
+    return job_finish(job, run(apply=True, stop_on_reject=False), Status.COMPLETED)
 
 
 def exit_code(job: Import) -> int:

@@ -11,6 +11,8 @@ class Import(models.Model):
     kind = models.CharField(max_length=10, choices=KINDS, default="licenses")
     source = models.CharField(max_length=8)
     actor = models.CharField(max_length=150)
+    as_user = models.CharField(max_length=150, null=True, blank=True)
+    """User name whose permissions the run uses; None = the system (CLI without --as)."""
     file_name = models.CharField(max_length=255, blank=True, default="")
     status = models.CharField(max_length=12, db_index=True)
     dry_run = models.BooleanField(default=False)
@@ -25,6 +27,8 @@ class Import(models.Model):
     created_at = models.DateTimeField(db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     results_purged = models.BooleanField(default=False)
+    cancel_requested = models.BooleanField(default=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -46,3 +50,11 @@ class ImportRow(models.Model):
     class Meta:
         ordering = ["job", "seq"]
         constraints = [models.UniqueConstraint(fields=["job", "seq"], name="unique_import_row")]
+
+
+class ImportFile(models.Model):
+    """The uploaded bytes of a queued import, in the database so any worker host can read it."""
+
+    job = models.OneToOneField(Import, on_delete=models.CASCADE, related_name="upload")
+    data = models.BinaryField()
+    size = models.BigIntegerField()

@@ -13,18 +13,50 @@ from plm.imports.models import Import, ImportRow
 
 
 def job_create(
-    *, kind: str, source: str, actor: str, file_name: str, dry_run: bool, all_or_nothing: bool
+    *,
+    kind: str,
+    source: str,
+    as_user: str | None,
+    file_name: str,
+    dry_run: bool,
+    all_or_nothing: bool = False,
+    status: Status = Status.RUNNING,
 ) -> Import:
+    """Record a new import; `as_user` None means the system acts (CLI without --as)."""
     return Import.objects.create(
         kind=kind,
         source=source,
-        actor=actor,
+        actor=as_user or "system",
+        as_user=as_user,
         file_name=file_name[:255],
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
-        status=Status.RUNNING,
+        status=status,
         created_at=now(),
     )
+
+
+def job_cancel(job: Import) -> Import:
+    """Cancel a queued import now, or ask a running one to stop after its current batch."""
+    with transaction.atomic():
+        job = Import.objects.select_for_update().get(pk=job.pk)
+        if job.status == Status.QUEUED:
+            job.status = Status.CANCELLED
+            job.finished_at = now()
+        elif job.status == Status.RUNNING:
+            job.cancel_requested = True
+        else:
+            raise PlmError(
+                c.NOT_CANCELLABLE,
+                f"Import {job.pk} is {job.status}: only a queued or running import can be "
+                "cancelled.",
+            )
+        job.save()
+    return job
+
+
+def cancel_requested(job: Import) -> bool:
+    return Import.objects.filter(pk=job.pk, cancel_requested=True).exists()
 
 
 def job_fail(job: Import, error: PlmError) -> Import:
@@ -73,6 +105,7 @@ def progress_save(job: Import, tally: Tally) -> None:
         applied=tally.applied,
         unchanged=tally.unchanged,
         rejected=tally.rejected,
+        heartbeat_at=now(),
     )
 
 

@@ -23,9 +23,16 @@ from plm.core.reader import Opener, inspect, records
 from plm.core.results import RowResult, Tally
 from plm.directory.actors import Actor, sysadmin_actor
 from plm.directory.models import Organization, RoleGrant, User
-from plm.imports.license_import import Progress
+from plm.imports.license_import import Cancelled, Progress
 from plm.imports.models import Import
-from plm.imports.records import job_create, job_fail, job_finish, progress_save, results_write
+from plm.imports.records import (
+    cancel_requested,
+    job_create,
+    job_fail,
+    job_finish,
+    progress_save,
+    results_write,
+)
 
 
 def _states(keys: list[str]) -> dict[str, PersonState]:
@@ -133,6 +140,8 @@ def _run(
     known: dict[str, PersonState] = {}
     owners: dict[str, str | None] = {}
     while batch := list(islice(rows, settings.PLM_IMPORT_BATCH_ROWS)):
+        if tally.rows and cancel_requested(job):
+            raise Cancelled(tally)
         with transaction.atomic():
             parsed = [item for item in batch if isinstance(item, PersonRow)]
             known.update(
@@ -185,17 +194,17 @@ def run_users_import(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> Import:
-    """Run a person.csv import end to end and return its record (never raises PlmError)."""
+    """Record and run a person.csv import now; return its record (never raises PlmError)."""
     job = job_create(
-        kind="users",
-        source=source,
-        actor=actor_name or "system",
-        file_name=file_name,
-        dry_run=dry_run,
-        all_or_nothing=False,
+        kind="users", source=source, as_user=actor_name, file_name=file_name, dry_run=dry_run
     )
+    return execute_users_import(job, opener, progress)
+
+
+def execute_users_import(job: Import, opener: Opener, progress: Progress | None = None) -> Import:
+    """Run a recorded users import (status running) to its end."""
     try:
-        actor = sysadmin_actor(actor_name, source)
+        actor = sysadmin_actor(job.as_user, job.source)
         layout = inspect(
             opener,
             required=[USERNAME_KEY],
@@ -213,8 +222,10 @@ def run_users_import(
     )
     try:
         tally = _run(
-            job, parsed, actor, apply=not dry_run, progress=progress, total=layout.data_rows
+            job, parsed, actor, apply=not job.dry_run, progress=progress, total=layout.data_rows
         )
+    except Cancelled as stop:
+        return job_finish(job, stop.args[0], Status.CANCELLED)
     except Exception:
         job_fail(job, PlmError(INTERNAL_ERROR, "The users import stopped on an internal error."))
         raise

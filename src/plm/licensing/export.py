@@ -7,12 +7,15 @@ from plm.directory.models import User
 from plm.licensing.models import Assignment
 
 
-def export_rows() -> list[tuple[str, str, str]]:
+def export_rows(*, user_orgs: frozenset[int] | None = None) -> list[tuple[str, str, str]]:
     """(Username, 'assign', License ID) rows, sorted as the export requires.
 
     Username is the email when no other user has it as user name (so it identifies the user
-    alone on import), else the user name.
+    alone on import), else the user name. `user_orgs` limits it to users holding a role there.
     """
+    from plm.directory.permissions import scope_filter
+
+    assignments = Assignment.objects.filter(scope_filter("user_id", user_orgs))
     email_is_someones_name = Exists(
         User.objects.filter(username_key=OuterRef("user__email_key")).exclude(
             pk=OuterRef("user_id")
@@ -20,7 +23,7 @@ def export_rows() -> list[tuple[str, str, str]]:
     )
     rows = []
     for username, email, clash, license_id in (
-        Assignment.objects.annotate(clash=email_is_someones_name)
+        assignments.annotate(clash=email_is_someones_name)
         .values_list("user__username", "user__email", "clash", "license__license_id")
         .iterator(chunk_size=5000)
     ):

@@ -1,0 +1,193 @@
+"""The demo set for `make run`: an organization tree, staff and students with roles, licenses
+(one expired) and some assignments — loaded through the same imports as real files."""
+
+import io
+import random
+import secrets
+from datetime import timedelta
+
+from plm.clock import today
+from plm.core.writer import LICENSES_HEADER, write_csv
+from plm.directory.actors import system_actor
+from plm.directory.models import Organization, User
+from plm.directory.orgs import org_add
+from plm.imports.license_import import run_license_import
+from plm.imports.users_import import run_users_import
+from plm.licensing.licenses import license_add
+from plm.licensing.models import License
+
+ADMIN = "admin"
+TREE = {
+    "University": None,
+    "Faculty of Science": "University",
+    "Physics": "Faculty of Science",
+    "Chemistry": "Faculty of Science",
+    "Faculty of Arts": "University",
+    "History": "Faculty of Arts",
+    "Music": "Faculty of Arts",
+    "Faculty of Medicine": "University",
+    "Library": "University",
+}
+DEPARTMENTS = ["Physics", "Chemistry", "History", "Music", "Faculty of Medicine", "Library"]
+FIRST = [
+    "Ada",
+    "Ben",
+    "Chen",
+    "Dara",
+    "Eli",
+    "Fatima",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jo",
+    "Kofi",
+    "Lena",
+    "Mia",
+    "Noor",
+    "Omar",
+    "Pia",
+    "Quinn",
+    "Ravi",
+    "Sara",
+    "Tom",
+    "Uma",
+    "Vic",
+    "Wen",
+    "Yara",
+]
+LAST = [
+    "Smith",
+    "Garcia",
+    "Nguyen",
+    "Okafor",
+    "Müller",
+    "Rossi",
+    "Tanaka",
+    "Kowalski",
+    "Silva",
+    "Haddad",
+    "Jensen",
+    "Murphy",
+    "Dubois",
+    "Novak",
+    "Khan",
+    "Larsen",
+]
+
+
+def _csv(header: tuple[str, ...] | list[str], rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    write_csv(buffer, header, rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _people(rng: random.Random) -> list[list[str]]:
+    rows = [
+        [
+            ADMIN,
+            "admin@example.edu",
+            "Demo",
+            "Administrator",
+            "yes",
+            "University",
+            "Administrator",
+            "University",
+            "License Manager",
+        ],
+        [
+            "mgr.arts",
+            "mgr.arts@example.edu",
+            "Arts",
+            "Manager",
+            "yes",
+            "Faculty of Arts",
+            "Administrator",
+            "Faculty of Arts",
+            "License Manager",
+        ],
+        [
+            "lm.science",
+            "lm.science@example.edu",
+            "Science",
+            "Viewer",
+            "yes",
+            "Faculty of Science",
+            "License Manager",
+            "",
+            "",
+        ],
+    ]
+    for n in range(260):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        name = f"{first.lower()}.{last.lower().replace('ü', 'u')}{n}"
+        dept = rng.choice(DEPARTMENTS)
+        role = "Academic Staff" if n % 12 else rng.choice(["Scheduler", "A/V Technician"])
+        active = "no" if n % 37 == 5 else "yes"
+        rows.append([name, f"{name}@example.edu", first, last, active, dept, role, "", ""])
+    for n in range(150):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        name = f"s{n:04}.{last.lower().replace('ü', 'u')}"
+        rows.append([name, f"{name}@students.example.edu", first, last, "yes", "", "", "", ""])
+    return rows
+
+
+def load_demo(*, seed: int = 2013, password: str | None = None) -> str:
+    """Load the demo set once; always (re)set the demo administrator's password and say it."""
+    rng = random.Random(seed)
+    actor = system_actor()
+    if not User.objects.filter(username_key=ADMIN).exists():
+        for name, parent in TREE.items():
+            if not Organization.objects.filter(name_key=name.casefold()).exists():
+                org_add(name=name, parent=parent)
+        header = [
+            "User-Name",
+            "Email",
+            "First-Name",
+            "Last-Name",
+            "Active",
+            "Organization-Name-1",
+            "Organization-Role-Name-1",
+            "Organization-Name-2",
+            "Organization-Role-Name-2",
+        ]
+        people = _csv(header, _people(rng))
+        run_users_import(
+            opener=lambda: io.BytesIO(people),
+            file_name="demo person.csv",
+            actor_name=None,
+            source="cli",
+        )
+        on = today()
+        for license_id, seats, expires, name in [
+            ("ID 2024-08-01-000123", 120, on + timedelta(days=400), "Campus-wide 2024"),
+            ("ID 2025-01-15-000456", 40, on + timedelta(days=20), "Faculty of Science"),
+            ("ID 2025-06-30-000789", 15, None, "Library pilot"),
+            ("ID 2019-07-05-012345", 50, on - timedelta(days=200), "Legacy (expired)"),
+        ]:
+            if not License.objects.filter(license_id=license_id).exists():
+                license_add(
+                    actor=actor, license_id=license_id, seats=seats, expires=expires, name=name
+                )
+        staff = list(
+            User.objects.filter(roles__role="Academic Staff", is_active=True)
+            .order_by("username_key")
+            .values_list("email", flat=True)[:70]
+        )
+        rows = [[email, "assign", "ID 2024-08-01-000123"] for email in staff[:45]]
+        rows += [[email, "autoassign", ""] for email in staff[45:]]
+        assignments = _csv(LICENSES_HEADER, rows)
+        run_license_import(
+            opener=lambda: io.BytesIO(assignments),
+            file_name="demo licenses.csv",
+            actor_name=None,
+            source="cli",
+        )
+    admin = User.objects.get(username_key=ADMIN)
+    password = password or secrets.token_urlsafe(12)
+    admin.is_superuser = True
+    admin.set_password(password)
+    admin.save()
+    return (
+        f"Demo data ready: {User.objects.count()} users, {License.objects.count()} licenses.\n"
+        f"Log in as '{ADMIN}' with password '{password}'."
+    )

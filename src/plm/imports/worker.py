@@ -1,0 +1,35 @@
+"""Running the django-tasks database worker: on its own (`plm worker`) or beside the web server."""
+
+import os
+import socket
+import threading
+
+from django_tasks_db.management.commands.db_worker import Worker
+
+POLL_SECONDS = 0.5  # a new job starts within a second of its upload
+
+
+def make_worker(*, batch: bool = False, max_tasks: int | None = None) -> Worker:
+    return Worker(
+        queue_names=["default"],
+        interval=0 if batch else POLL_SECONDS,
+        batch=batch,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id=f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"[:64],
+        excluded_queue_names=[],
+    )
+
+
+def run_pending_jobs() -> None:
+    """Process every queued job, then return (tests, and `plm worker --once`)."""
+    make_worker(batch=True).run()
+
+
+def start_background_worker() -> threading.Thread:
+    """A worker thread inside the web process, so `plm serve` needs nothing else."""
+    worker = make_worker()
+    thread = threading.Thread(target=worker.run, name="plm-import-worker", daemon=True)
+    thread.start()
+    return thread

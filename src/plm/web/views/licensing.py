@@ -1,0 +1,138 @@
+"""Manage Presenter Licenses: licenses, licensed presenters, revoke, import, export."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Max, Q
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from plm.clock import today
+from plm.core.codes import PlmError
+from plm.core.writer import LICENSES_HEADER
+from plm.directory.models import User
+from plm.imports.jobs import submit_import
+from plm.licensing.licenses import license_list
+from plm.web.access import access_of, require
+from plm.web.csv_response import csv_download
+from plm.web.rows import run_rows
+from plm.web.uploads import read_upload, request_too_large, too_large_error
+
+PAGE_SIZE = 50
+
+
+def licenses_with_badges() -> list[dict[str, object]]:
+    on = today()
+    soon = (on + timedelta(days=30)).isoformat()
+    rows = license_list()
+    for row in rows:
+        expires = row["expires"]
+        row["badge"] = (
+            "expired" if row["expired"] else "expiring" if expires and str(expires) <= soon else ""
+        )
+    return rows
+
+
+@require("view")
+def manage(request: HttpRequest) -> HttpResponse:
+    """System › Licensing › Presenter Assignments."""
+    access = access_of(request)
+    q = request.GET.get("q", "").strip()
+    presenters = access.users_in_view(User.objects.filter(assignments__isnull=False)).distinct()
+    if q:
+        presenters = presenters.filter(
+            Q(username__icontains=q)
+            | Q(email__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+        )
+    presenters = presenters.annotate(last_assigned=Max("assignments__assigned_at")).order_by(
+        "username_key"
+    )
+    page = Paginator(presenters, PAGE_SIZE).get_page(request.GET.get("page"))
+    users = list(page.object_list)
+    details = presenter_details([u.pk for u in users])
+    context = {
+        "licenses": licenses_with_badges(),
+        "page": page,
+        "rows": [(u, details[u.pk]) for u in users],
+        "q": q,
+        "access": access,
+    }
+    return render(request, "web/manage.html", context)
+
+
+def presenter_details(user_pks: list[int]) -> dict[int, dict[str, object]]:
+    from plm.core.people import ACADEMIC_STAFF
+    from plm.directory.models import RoleGrant
+    from plm.licensing.models import Assignment
+
+    details: dict[int, dict[str, object]] = {pk: {"orgs": [], "assignments": []} for pk in user_pks}
+    for user_id, org in RoleGrant.objects.filter(
+        user_id__in=user_pks, role=ACADEMIC_STAFF
+    ).values_list("user_id", "organization__name"):
+        details[user_id]["orgs"].append(org)  # type: ignore[attr-defined]
+    for a in (
+        Assignment.objects.filter(user_id__in=user_pks)
+        .select_related("license")
+        .order_by("license__license_id")
+    ):
+        details[a.user_id]["assignments"].append(a)  # type: ignore[attr-defined]
+    return details
+
+
+@require_POST
+@require("change")
+def revoke(request: HttpRequest) -> HttpResponse:
+    """Revoke the chosen (user, license) pairs: one `revoke` row each, through the import engine."""
+    # A row's own Revoke button sends `one`; "Revoke selected" sends the checked `pair`s.
+    chosen = [request.POST["one"]] if request.POST.get("one") else request.POST.getlist("pair")
+    pairs = [p.split("|", 1) for p in chosen if "|" in p]
+    if not pairs:
+        messages.error(request, "Select at least one license to revoke.")
+        return redirect("web:manage")
+    job = run_rows(
+        request, [(u, "revoke", lic) for u, lic in pairs], label="Manage Presenter Licenses: revoke"
+    )
+    return redirect("web:import_detail", import_id=job.pk)
+
+
+@require("view")
+def export(request: HttpRequest) -> StreamingHttpResponse:
+    """licenses.csv, exactly as `plm export` (limited to the viewer's scope)."""
+    from plm.licensing.export import export_rows
+
+    access = access_of(request)
+    rows = export_rows(user_orgs=access.view_orgs)
+    return csv_download("licenses.csv", LICENSES_HEADER, rows)
+
+
+@require_http_methods(["GET", "POST"])
+@require("change")
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Import Presenter Licenses: the upload returns at once; a worker runs the import."""
+    error = None
+    if request.method == "POST":
+        try:
+            if request_too_large(request):
+                raise too_large_error()
+            name, data = read_upload(request)
+        except PlmError as exc:
+            error = exc
+        else:
+            job = submit_import(
+                kind="licenses",
+                data=data,
+                file_name=name,
+                as_user=request.user.get_username(),
+                source="web",
+                dry_run=bool(request.POST.get("dry_run")),
+                all_or_nothing=bool(request.POST.get("all_or_nothing")),
+            )
+            return redirect("web:import_detail", import_id=job.pk)
+    status = 413 if error and error.code == "file_too_large" else 400 if error else 200
+    return render(
+        request, "web/import_form.html", {"error": error, "kind": "licenses"}, status=status
+    )
