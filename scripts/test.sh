@@ -14,6 +14,12 @@ if ! pg_up && command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; the
   for _ in 1 2 3 4 5 6 7 8 9 10; do pg_up && break; sleep 1; done
 fi
 
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+if ! [ -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
+  echo "Chromium is missing: installing Debian's package"
+  (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 || echo "!!! could not install chromium"
+fi
+
 echo "=== test suite on SQLite ==="
 env -u PLM_DATABASE_URL "$BIN/pytest" "$@"
 sqlite_rc=$?

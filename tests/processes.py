@@ -23,6 +23,7 @@ def test_database_url() -> str:
 def plm_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ, PLM_DATABASE_URL=test_database_url(), **extra)
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
 
 

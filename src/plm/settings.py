@@ -9,8 +9,25 @@ BASE_DIR = Path(os.environ.get("PLM_HOME", Path.cwd()))
 VAR_DIR = Path(os.environ.get("PLM_VAR_DIR", BASE_DIR / "var"))
 
 DEBUG = os.environ.get("PLM_DEBUG", "") == "1"
-# A fixed development key is only acceptable for the embedded default; production sets its own.
-SECRET_KEY = os.environ.get("PLM_SECRET_KEY", "plm-insecure-development-key-change-me")
+
+
+def _secret_key() -> str:
+    """PLM_SECRET_KEY; else a random key kept in var/secret_key (one host). Several web hosts
+    must share PLM_SECRET_KEY (docs/deployment.md)."""
+    if os.environ.get("PLM_SECRET_KEY"):
+        return os.environ["PLM_SECRET_KEY"]
+    import secrets
+
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [
     h for h in os.environ.get("PLM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
@@ -83,6 +100,20 @@ PLM_MAX_IMPORT_BYTES = int(os.environ.get("PLM_MAX_IMPORT_BYTES", 50 * 1024 * 10
 # Rows decided and applied per transaction (smaller = more interleaving with other writers).
 PLM_IMPORT_BATCH_ROWS = int(os.environ.get("PLM_IMPORT_BATCH_ROWS", "1000"))
 PLM_IMPORT_RETENTION_DAYS = int(os.environ.get("PLM_IMPORT_RETENTION_DAYS", "0") or 0)
+
+# Cookies and headers: secure by default; PLM_HTTPS=1 when served over HTTPS (a proxy in front).
+HTTPS = os.environ.get("PLM_HTTPS", "") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("PLM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
