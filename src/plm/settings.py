@@ -116,7 +116,6 @@ if HTTPS:
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("PLM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
 # Serve the app's static files straight from the installed package: no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 

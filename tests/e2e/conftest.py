@@ -48,7 +48,9 @@ def start_server(
             return proc, f"http://127.0.0.1:{port}"
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "serve died")
+                raise RuntimeError(
+                    proc.stderr.read().decode() if proc.stderr else "serve died"
+                ) from None
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("plm serve did not start")
