@@ -21,16 +21,21 @@ def user_get(username: str) -> User:
     return user
 
 
+def user_text_filter(q: str) -> Q:
+    """Matches `q` in the user name, email, first or last name (ignoring case)."""
+    return (
+        Q(username__icontains=q)
+        | Q(email__icontains=q)
+        | Q(first_name__icontains=q)
+        | Q(last_name__icontains=q)
+    )
+
+
 def user_search(*, q: str | None = None, kind: str | None = None) -> QuerySet[User]:
     """Users sorted by user name; kind 'staff' = holds any role, 'student' = holds none."""
     users = User.objects.annotate(role_count=Count("roles"))
     if q:
-        users = users.filter(
-            Q(username__icontains=q)
-            | Q(email__icontains=q)
-            | Q(first_name__icontains=q)
-            | Q(last_name__icontains=q)
-        )
+        users = users.filter(user_text_filter(q))
     if kind == "staff":
         users = users.filter(role_count__gt=0)
     elif kind == "student":

@@ -1,7 +1,8 @@
 """Taking an uploaded file safely: size checked before it is read, nothing stored on bad input."""
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from plm.core import codes as c
 from plm.core.codes import PlmError
@@ -44,3 +45,33 @@ def read_upload(request: HttpRequest, field: str = "file") -> tuple[str, bytes]:
         raise PlmError(c.EMPTY_FILE, f"'{name}' is empty: it needs a header row and data rows.")
     # Only the base name is kept, as a label; it is never used as a path.
     return name.replace("\\", "/").rsplit("/", 1)[-1][:255], upload.read()
+
+
+def import_page(request: HttpRequest, kind: str) -> HttpResponse:
+    """The Import page of either kind: GET shows the form; POST stores and queues the upload.
+
+    Bad uploads come back to the form with their message; nothing is stored for them.
+    """
+    from plm.imports.jobs import submit_import
+
+    error = None
+    if request.method == "POST":
+        try:
+            if request_too_large(request):
+                raise too_large_error()
+            name, data = read_upload(request)
+        except PlmError as exc:
+            error = exc
+        else:
+            job = submit_import(
+                kind=kind,
+                data=data,
+                file_name=name,
+                as_user=request.user.get_username(),
+                source="web",
+                dry_run=bool(request.POST.get("dry_run")),
+                all_or_nothing=kind == "licenses" and bool(request.POST.get("all_or_nothing")),
+            )
+            return redirect("web:import_detail", import_id=job.pk)
+    status = 413 if error and error.code == c.FILE_TOO_LARGE else 400 if error else 200
+    return render(request, "web/import_form.html", {"error": error, "kind": kind}, status=status)

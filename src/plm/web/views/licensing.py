@@ -4,21 +4,20 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from plm.clock import today
-from plm.core.codes import PlmError
 from plm.core.writer import LICENSES_HEADER
 from plm.directory.models import User
-from plm.imports.jobs import submit_import
+from plm.directory.users import user_text_filter
 from plm.licensing.licenses import license_list
 from plm.web.access import access_of, require
 from plm.web.csv_response import csv_download
 from plm.web.rows import run_rows
-from plm.web.uploads import read_upload, request_too_large, too_large_error
+from plm.web.uploads import import_page
 
 PAGE_SIZE = 50
 
@@ -42,12 +41,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     presenters = access.users_in_view(User.objects.filter(assignments__isnull=False)).distinct()
     if q:
-        presenters = presenters.filter(
-            Q(username__icontains=q)
-            | Q(email__icontains=q)
-            | Q(first_name__icontains=q)
-            | Q(last_name__icontains=q)
-        )
+        presenters = presenters.filter(user_text_filter(q))
     presenters = presenters.annotate(last_assigned=Max("assignments__assigned_at")).order_by(
         "username_key"
     )
@@ -113,26 +107,4 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
 @require("change")
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Import Presenter Licenses: the upload returns at once; a worker runs the import."""
-    error = None
-    if request.method == "POST":
-        try:
-            if request_too_large(request):
-                raise too_large_error()
-            name, data = read_upload(request)
-        except PlmError as exc:
-            error = exc
-        else:
-            job = submit_import(
-                kind="licenses",
-                data=data,
-                file_name=name,
-                as_user=request.user.get_username(),
-                source="web",
-                dry_run=bool(request.POST.get("dry_run")),
-                all_or_nothing=bool(request.POST.get("all_or_nothing")),
-            )
-            return redirect("web:import_detail", import_id=job.pk)
-    status = 413 if error and error.code == "file_too_large" else 400 if error else 200
-    return render(
-        request, "web/import_form.html", {"error": error, "kind": "licenses"}, status=status
-    )
+    return import_page(request, "licenses")

@@ -2,21 +2,20 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from plm.core.codes import PlmError
 from plm.core.rules import RawRow
 from plm.directory.actors import license_actor
 from plm.directory.models import Organization, RoleGrant, User
-from plm.imports.jobs import submit_import
+from plm.directory.users import user_text_filter
 from plm.imports.license_import import apply_one
 from plm.web.access import access_of, require
 from plm.web.csv_response import csv_download
 from plm.web.rows import run_rows
-from plm.web.uploads import read_upload, request_too_large, too_large_error
+from plm.web.uploads import import_page
 from plm.web.views.licensing import licenses_with_badges
 
 PAGE_SIZE = 50
@@ -37,12 +36,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     )
     users = users.filter(role_count=0) if tab == "students" else users.filter(role_count__gt=0)
     if q:
-        users = users.filter(
-            Q(username__icontains=q)
-            | Q(email__icontains=q)
-            | Q(first_name__icontains=q)
-            | Q(last_name__icontains=q)
-        )
+        users = users.filter(user_text_filter(q))
     if org and tab == "staff" and org.isdigit():
         users = users.filter(roles__organization_id=int(org)).distinct()
     page = Paginator(users.order_by("username_key"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -152,26 +146,7 @@ def user_change(request: HttpRequest, user_id: int) -> HttpResponse:
 @require("sysadmin")
 def users_import(request: HttpRequest) -> HttpResponse:
     """Users import (person.csv): same upload, progress and report pattern."""
-    error = None
-    if request.method == "POST":
-        try:
-            if request_too_large(request):
-                raise too_large_error()
-            name, data = read_upload(request)
-        except PlmError as exc:
-            error = exc
-        else:
-            job = submit_import(
-                kind="users",
-                data=data,
-                file_name=name,
-                as_user=request.user.get_username(),
-                source="web",
-                dry_run=bool(request.POST.get("dry_run")),
-            )
-            return redirect("web:import_detail", import_id=job.pk)
-    status = 413 if error and error.code == "file_too_large" else 400 if error else 200
-    return render(request, "web/import_form.html", {"error": error, "kind": "users"}, status=status)
+    return import_page(request, "users")
 
 
 @require("view")
