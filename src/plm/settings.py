@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "plm.audit",
     "plm.imports",
     "plm.web",
+    "plm.api",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -52,6 +54,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "plm.api.middleware.JsonApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,7 +1,30 @@
-"""URL configuration: the web pages (and later the API)."""
+"""URL configuration: the web pages and the API."""
 
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found, server_error
+
+from plm.api.errors import error_response
+from plm.api.main import api
 
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", include("plm.web.urls")),
 ]
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """JSON under /api/ (never an HTML page), the normal page elsewhere."""
+    if request.path.startswith("/api/"):
+        return error_response(404, "not_found", "No such API endpoint.")
+    return page_not_found(request, exception)
+
+
+def internal_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return error_response(500, "internal_error", "Internal error; it was logged.")
+    return server_error(request)
+
+
+handler404 = "plm.urls.not_found"
+handler500 = "plm.urls.internal_error"

@@ -1,0 +1,92 @@
+"""/licenses and /export."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Status
+
+from plm.api.auth import Auth, access_of, username_of
+from plm.api.errors import csv_response_doc, not_found
+from plm.api.paging import Paging, PagingQuery, page
+from plm.api.schemas import ErrorOut, LicenseIn, LicenseOut, LicensePage, LicensePatch
+from plm.clock import today
+from plm.core.license_ids import normalize_license_id
+from plm.core.writer import LICENSES_HEADER
+from plm.directory.actors import sysadmin_actor
+from plm.licensing.licenses import license_add, license_as_dict, license_list, license_update
+from plm.licensing.models import License
+from plm.web.csv_response import csv_download
+
+router = Router(tags=["licenses"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _get(license_id: str) -> License:
+    lic = License.objects.filter(license_id=normalize_license_id(license_id)).first()
+    if lic is None:
+        raise not_found(None, f"License {license_id}")  # type: ignore[arg-type]
+    return lic
+
+
+@router.get("/licenses", response={200: LicensePage, **ERRORS}, auth=Auth("view"))
+def list_licenses(request: HttpRequest, paging: PagingQuery) -> dict[str, object]:
+    """Licenses in License ID order, with seats, assigned, available, expiry."""
+    items, count = page(license_list(), paging)
+    return {"items": items, "count": count}
+
+
+@router.get("/licenses/{license_id}", response={200: LicenseOut, **ERRORS}, auth=Auth("view"))
+def get_license(request: HttpRequest, license_id: str) -> dict[str, object]:
+    """One license; the License ID is URL-encoded (`ID%202024-08-01-000123`)."""
+    return license_as_dict(_get(license_id), today())
+
+
+@router.post("/licenses", response={201: LicenseOut, **ERRORS}, auth=Auth("sysadmin"))
+def add_license(request: HttpRequest, payload: LicenseIn) -> Status:
+    """Add a license (system administrators); 409 `license_exists` if the ID is taken."""
+    actor = sysadmin_actor(username_of(request), "api")
+    lic = license_add(
+        actor=actor,
+        license_id=payload.license_id,
+        seats=payload.seats,
+        expires=payload.expires,
+        name=payload.name,
+    )
+    return Status(201, license_as_dict(lic, today()))
+
+
+@router.patch("/licenses/{license_id}", response={200: LicenseOut, **ERRORS}, auth=Auth("sysadmin"))
+def update_license(
+    request: HttpRequest, license_id: str, payload: LicensePatch
+) -> dict[str, object]:
+    """Change seats, expiry (null removes it) or name; 409 `seats_below_assigned`."""
+    actor = sysadmin_actor(username_of(request), "api")
+    given = payload.model_fields_set
+    changes: dict[str, object] = {}
+    if "expires" in given:
+        changes["expires"] = payload.expires
+    lic = license_update(
+        actor=actor,
+        license_id=license_id,
+        seats=payload.seats if "seats" in given else None,
+        name=payload.name if "name" in given else None,
+        **changes,
+    )  # type: ignore[arg-type]
+    return license_as_dict(lic, today())
+
+
+@router.get(
+    "/export",
+    response={401: ErrorOut, 403: ErrorOut},
+    auth=Auth("view"),
+    tags=["export"],
+    openapi_extra=csv_response_doc("licenses.csv"),
+)
+def export(request: HttpRequest) -> HttpResponse:
+    """licenses.csv, exactly as `plm export` (limited to the caller's scope)."""
+    from plm.licensing.export import export_rows
+
+    return csv_download(
+        "licenses.csv", LICENSES_HEADER, export_rows(user_orgs=access_of(request).view_orgs)
+    )
+
+
+__all__ = ["Paging", "router"]

@@ -1,0 +1,65 @@
+"""The API: /api/v1/ with its OpenAPI schema and docs (vendored Swagger UI, no CDN)."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from plm import __version__
+from plm.api import imports, licenses, people
+from plm.api.errors import ApiError, error_response, status_for
+from plm.core import codes as c
+from plm.core.codes import PlmError
+
+api = NinjaAPI(
+    title="Presenter License Manager API",
+    version=__version__,
+    description="Personal Capture presenter licenses: the same rules and codes as the `plm` "
+    "command and the web. Authenticate with `Authorization: Bearer <token>`.",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+# imports before people: /users/imports must match before /users/{username}.
+api.add_router("", licenses.router)
+api.add_router("", imports.router)
+api.add_router("", people.router)
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(PlmError)
+def on_plm_error(request: HttpRequest, exc: PlmError) -> HttpResponse:
+    return error_response(status_for(exc), exc.code, exc.message)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = [{"loc": list(e.get("loc", [])), "msg": str(e.get("msg", ""))} for e in exc.errors]
+    return error_response(422, c.INVALID_REQUEST, "The request is not valid: see details.", details)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(401, c.UNAUTHORIZED, "Authentication required.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404, c.NOT_FOUND, "Not found.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(exc.status_code, c.INVALID_REQUEST, str(exc))
+
+
+@api.exception_handler(Exception)
+def on_internal_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    import logging
+
+    logging.getLogger("plm.api").exception("internal error on %s", request.path)
+    return error_response(500, c.INTERNAL_ERROR, "Internal error; it was logged.")
