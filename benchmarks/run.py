@@ -1,0 +1,208 @@
+"""`make bench`: PLM against the floor (and django-import-export), measured in the same run.
+
+Each figure is a whole process (`/usr/bin/time`), several runs from the same starting state:
+minimum and median seconds, rows/s, ratio to the floor, peak RSS.
+
+python -m benchmarks.run [--sizes 10000,100000] [--million] [--runs 3] [--db sqlite,postgres]
+                         [--no-peer]
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.generate import LICENSES, ORGS, Dataset, generate
+from benchmarks.jobpath import time_job_path
+
+ROOT = Path(__file__).resolve().parents[1]
+PLM = str(Path(sys.executable).with_name("plm"))
+PY = sys.executable
+WORK = ROOT / "benchmarks" / "work"
+RESULTS = ROOT / "benchmarks" / "results"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def env_for(url: str) -> dict[str, str]:
+    env = dict(os.environ, PLM_DATABASE_URL=url, PLM_HOME=str(WORK))
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+def timed(cmd: list[str], url: str) -> tuple[float, int]:
+    """(seconds, peak RSS in MB) of one process."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        start = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd], env=env_for(url),
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        seconds = time.perf_counter() - start
+        if proc.returncode not in (0, 3):
+            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        rss_kb = int(out.read().strip().splitlines()[-1])
+    return seconds, rss_kb // 1024
+
+
+class Database:
+    """A base database to copy from for every run (SQLite file copy / PostgreSQL template)."""
+
+    def __init__(self, kind: str, name: str) -> None:
+        self.kind, self.name = kind, name
+
+    def url(self, name: str | None = None) -> str:
+        name = name or self.name
+        if self.kind == "sqlite":
+            return f"sqlite:///{WORK / (name + '.sqlite3')}"
+        return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+    def drop(self, name: str) -> None:
+        if self.kind == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(WORK / name) + ".sqlite3" + suffix).unlink(missing_ok=True)
+        else:
+            _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def create_empty(self) -> None:
+        self.drop(self.name)
+        if self.kind == "postgres":
+            _pg(f'CREATE DATABASE "{self.name}"')
+
+    def copy(self, to: str) -> "Database":
+        self.drop(to)
+        if self.kind == "sqlite":
+            src = sqlite3.connect(WORK / (self.name + ".sqlite3"))
+            dst = sqlite3.connect(WORK / (to + ".sqlite3"))
+            src.backup(dst)
+            src.close()
+            dst.close()
+        else:
+            _pg(f'CREATE DATABASE "{to}" TEMPLATE "{self.name}"')
+        return Database(self.kind, to)
+
+
+def _pg(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def plm(db: Database, *args: str) -> None:
+    proc = subprocess.run([PLM, *args], env=env_for(db.url()), cwd=ROOT, stdout=subprocess.DEVNULL)
+    if proc.returncode not in (0, 3):  # 3: some rows rejected, as the data intends
+        raise RuntimeError(f"plm {' '.join(args)} exited {proc.returncode}")
+
+
+def prepare(kind: str, data: Dataset) -> tuple[Database, Database]:
+    """(schema + organizations + licenses, the same + the users)."""
+    empty = Database(kind, f"bench_{kind}_{data.users}_empty")
+    empty.create_empty()
+    plm(empty, "migrate")
+    for org in ORGS:
+        plm(empty, "orgs", "add", org)
+    for lid in LICENSES:
+        plm(empty, "licenses", "add", lid, "--seats", str(data.seats))
+    full = empty.copy(f"bench_{kind}_{data.users}_full")
+    plm(full, "users", "import", str(data.person_csv))
+    return empty, full
+
+
+def measure(name: str, base: Database, cmd: list[str], runs: int) -> dict[str, float]:
+    times, rss = [], []
+    for _ in range(runs):
+        db = base.copy(base.name + "_run")
+        seconds, mb = timed([c.replace("{url}", db.url()) for c in cmd], db.url())
+        times.append(seconds)
+        rss.append(mb)
+        db.drop(db.name)
+    return {"min": min(times), "median": statistics.median(times), "rss_mb": max(rss)}
+
+
+def bench(kind: str, n: int, runs: int, rows: list[dict[str, object]]) -> None:
+    data = generate(WORK / f"data-{n}", users=n, rows=n)
+    plm_start = min(timed([PLM, "--version"], "sqlite:////tmp/none.sqlite3")[0] for _ in range(runs))
+    floor_start = min(timed([PY, "-c", "import benchmarks.floor"], "")[0] for _ in range(runs))
+    empty, full = prepare(kind, data)
+    after = full.copy(full.name + "_imported")
+    plm(after, "import", str(data.licenses_csv))
+
+    def add(task: str, what: int, plm_cmd: list[str], floor_cmd: list[str], base: Database,
+            net: bool = False) -> None:
+        ours = measure(task, base, plm_cmd, runs)
+        floor = measure(task + " floor", base, floor_cmd, runs)
+        # "net of start-up": each side less its own empty process start.
+        ours_net = ours["min"] - (plm_start if net else 0.0)
+        floor_net = floor["min"] - (floor_start if net else 0.0)
+        ratio = ours_net / max(floor_net, 1e-3)
+        rows.append({"db": kind, "n": n, "task": task, "seconds_min": round(ours["min"], 3),
+                     "seconds_median": round(ours["median"], 3), "rows_per_s": int(what / ours["min"]),
+                     "floor_min": round(floor["min"], 3), "ratio_to_floor": round(ratio, 2),
+                     "peak_rss_mb": ours["rss_mb"], "floor_rss_mb": floor["rss_mb"]})
+        print_row(rows[-1])
+
+    add("users import", n, [PLM, "users", "import", str(data.person_csv)],
+        [PY, "-m", "benchmarks.floor", "users", "{url}", str(data.person_csv)], empty)
+    add("import", n, [PLM, "import", str(data.licenses_csv)],
+        [PY, "-m", "benchmarks.floor", "import", "{url}", str(data.licenses_csv)], full)
+    add("import --dry-run", n, [PLM, "import", "--dry-run", str(data.licenses_csv)],
+        [PY, "-m", "benchmarks.floor", "import", "{url}", str(data.licenses_csv)], full)
+    out = str(WORK / "export.csv")
+    add("export (net of start-up)", n, [PLM, "export", "-o", out],
+        [PY, "-m", "benchmarks.floor", "export", "{url}", out], after, net=True)
+    job = [time_job_path(full.copy(full.name + "_job"), data.licenses_csv) for _ in range(runs)]
+    cli = next(r for r in rows if r["db"] == kind and r["n"] == n and r["task"] == "import")
+    rows.append({"db": kind, "n": n, "task": "web/API job path", "seconds_min": round(min(job), 3),
+                 "seconds_median": round(statistics.median(job), 3), "rows_per_s": int(n / min(job)),
+                 "floor_min": cli["seconds_min"], "ratio_to_floor": round(min(job) / float(cli["seconds_min"]), 2),
+                 "peak_rss_mb": None, "floor_rss_mb": None, "note": "ratio is to the CLI import"})
+    print_row(rows[-1])
+    for db in (empty, full, after):
+        db.drop(db.name)
+
+
+def print_row(r: dict[str, object]) -> None:
+    print(f"{r['db']:<9}{r['n']:>9}  {r['task']:<26}{r['seconds_min']:>8.2f}s {r['seconds_median']:>8.2f}s"
+          f"{r['rows_per_s']:>10}/s  floor {r['floor_min']:>7.2f}s  x{r['ratio_to_floor']:<6}"
+          f"rss {r['peak_rss_mb']} MB", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--million", action="store_true", help="also 1,000,000 rows (100,000 users)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--no-peer", action="store_true")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, object]] = []
+    print(f"{'db':<9}{'rows':>9}  {'task':<26}{'min':>9} {'median':>9}{'rate':>12}  baseline", flush=True)
+    for kind in args.db.split(","):
+        for n in [int(s) for s in args.sizes.split(",")]:
+            bench(kind, n, args.runs, rows)
+    if args.million:
+        from benchmarks.memory import million
+
+        rows.extend(million(args.runs))
+    if not args.no_peer:
+        from benchmarks.peer import peer_vs_plm
+
+        rows.extend(peer_vs_plm(100_000))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    result = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                          "platform": platform.platform()}, "rows": rows}
+    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(result, indent=2))
+    shutil.copy(RESULTS / f"bench-{stamp}.json", RESULTS / "latest.json")
+    print(f"written benchmarks/results/bench-{stamp}.json")
+
+
+if __name__ == "__main__":
+    main()
