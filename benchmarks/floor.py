@@ -46,7 +46,9 @@ def floor_import(url: str, path: str) -> None:
             users.setdefault(ekey, []).append(pk)
     cur.execute("SELECT DISTINCT user_id FROM directory_rolegrant WHERE role = 'Academic Staff'")
     staff = {row[0] for row in cur.fetchall()}
-    cur.execute("SELECT id, license_id, seats, assigned, expires FROM licensing_license ORDER BY license_id")
+    cur.execute(
+        "SELECT id, license_id, seats, assigned, expires FROM licensing_license ORDER BY license_id"
+    )
     licenses = {}
     used = {}
     order = []
@@ -69,14 +71,20 @@ def floor_import(url: str, path: str) -> None:
         reader = csv.reader(fh)
         next(reader)
         for n, cells in enumerate(reader, start=2):
-            username, action, raw_id = (cells + ["", "", ""])[:3]
+            username, action, raw_id = ([*cells, "", "", ""])[:3]
             username, action, raw_id = username.strip(), action.strip().lower(), raw_id.strip()
             lid = ""
             if action in ("assign", "revoke"):
                 match = _ID.match(raw_id)
-                lid = f"ID {match.group(1)}-{match.group(2)}-{match.group(3)}-{match.group(4)}" if match else ""
+                lid = (
+                    f"ID {match.group(1)}-{match.group(2)}-{match.group(3)}-{match.group(4)}"
+                    if match
+                    else ""
+                )
                 if not match:
-                    results.append((n, username, action, raw_id, "rejected", "invalid_license_id", ""))
+                    results.append(
+                        (n, username, action, raw_id, "rejected", "invalid_license_id", "")
+                    )
                     continue
             found = users.get(username.casefold(), [])
             if not found:
@@ -106,16 +114,25 @@ def floor_import(url: str, path: str) -> None:
                     code = ("applied", "assigned")
                 results.append((n, username, action, lid, *code, ""))
             elif action == "autoassign":
-                if any(lid_of[p] and (licenses[lid_of[p]][2] is None or licenses[lid_of[p]][2] >= today) for p in mine):
+                if any(
+                    lid_of[p]
+                    and (licenses[lid_of[p]][2] is None or licenses[lid_of[p]][2] >= today)
+                    for p in mine
+                ):
                     results.append((n, username, action, "", "unchanged", "already_licensed", ""))
                 elif not active[u]:
                     results.append((n, username, action, "", "rejected", "user_inactive", ""))
                 elif u not in staff:
                     results.append((n, username, action, "", "rejected", "not_academic_staff", ""))
                 else:
-                    chosen = next((o for o in order if (o[3] is None or o[3] >= today) and used[o[1]] < o[2]), None)
+                    chosen = next(
+                        (o for o in order if (o[3] is None or o[3] >= today) and used[o[1]] < o[2]),
+                        None,
+                    )
                     if chosen is None:
-                        results.append((n, username, action, "", "rejected", "no_license_available", ""))
+                        results.append(
+                            (n, username, action, "", "rejected", "no_license_available", "")
+                        )
                     else:
                         mine.add(chosen[1])
                         used[chosen[1]] += 1
@@ -146,26 +163,50 @@ def floor_import(url: str, path: str) -> None:
                 results.append((n, username, action, raw_id, "rejected", "invalid_action", ""))
 
     final = {(u, lic) for u, ls in held.items() for lic in ls}
-    cur.execute(sql("INSERT INTO imports_import (kind, source, actor, file_name, status, dry_run, "
-                    "all_or_nothing, rows, processed, applied, unchanged, rejected, error_code, "
-                    "error_message, created_at, results_purged, cancel_requested) VALUES "
-                    "('licenses','cli','floor','floor.csv','completed',?,?,?,?,0,0,0,'','',?,?,?)", m),
-                (False, False, len(results), len(results), now, False, False))
+    cur.execute(
+        sql(
+            "INSERT INTO imports_import (kind, source, actor, file_name, status, dry_run, "
+            "all_or_nothing, rows, processed, applied, unchanged, rejected, error_code, "
+            "error_message, created_at, results_purged, cancel_requested) VALUES "
+            "('licenses','cli','floor','floor.csv','completed',?,?,?,?,0,0,0,'','',?,?,?)",
+            m,
+        ),
+        (False, False, len(results), len(results), now, False, False),
+    )
     cur.execute("SELECT MAX(id) FROM imports_import")
     job = cur.fetchone()[0]
-    cur.executemany(sql("DELETE FROM licensing_assignment WHERE user_id = ? AND license_id = ?", m),
-                    sorted(initial - final))
-    cur.executemany(sql("INSERT INTO licensing_assignment (user_id, license_id, assigned_at, "
-                        "assigned_by, source, import_id) VALUES (?, ?, ?, 'floor', 'cli', ?)", m),
-                    [(u, lic, now, job) for u, lic in sorted(final - initial)])
-    cur.executemany(sql("UPDATE licensing_license SET assigned = ? WHERE id = ?", m),
-                    [(count, pk) for pk, count in used.items()])
-    cur.executemany(sql("INSERT INTO audit_auditevent (at, actor, source, import_id, row, action, "
-                        "username, license_id, detail) VALUES (?, 'floor', 'cli', ?, ?, ?, ?, ?, '')", m),
-                    [(now, job, n, a, name, lid) for n, a, name, lid in audit])
-    cur.executemany(sql("INSERT INTO imports_importrow (job_id, seq, row, username, action, "
-                        "license_id, outcome, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", m),
-                    [(job, i, *r) for i, r in enumerate(results)])
+    cur.executemany(
+        sql("DELETE FROM licensing_assignment WHERE user_id = ? AND license_id = ?", m),
+        sorted(initial - final),
+    )
+    cur.executemany(
+        sql(
+            "INSERT INTO licensing_assignment (user_id, license_id, assigned_at, "
+            "assigned_by, source, import_id) VALUES (?, ?, ?, 'floor', 'cli', ?)",
+            m,
+        ),
+        [(u, lic, now, job) for u, lic in sorted(final - initial)],
+    )
+    cur.executemany(
+        sql("UPDATE licensing_license SET assigned = ? WHERE id = ?", m),
+        [(count, pk) for pk, count in used.items()],
+    )
+    cur.executemany(
+        sql(
+            "INSERT INTO audit_auditevent (at, actor, source, import_id, row, action, "
+            "username, license_id, detail) VALUES (?, 'floor', 'cli', ?, ?, ?, ?, ?, '')",
+            m,
+        ),
+        [(now, job, n, a, name, lid) for n, a, name, lid in audit],
+    )
+    cur.executemany(
+        sql(
+            "INSERT INTO imports_importrow (job_id, seq, row, username, action, "
+            "license_id, outcome, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            m,
+        ),
+        [(job, i, *r) for i, r in enumerate(results)],
+    )
     conn.commit()
     conn.close()
 
@@ -182,29 +223,53 @@ def floor_users(url: str, path: str) -> None:
         reader = csv.reader(fh)
         next(reader)
         for username, email, first, last, is_active, org, role in reader:
-            users.append((username, username.casefold(), email, email.casefold() or None, first,
-                          last, is_active == "yes", "!", False, now))
+            users.append(
+                (
+                    username,
+                    username.casefold(),
+                    email,
+                    email.casefold() or None,
+                    first,
+                    last,
+                    is_active == "yes",
+                    "!",
+                    False,
+                    now,
+                )
+            )
             roles.append((username.casefold(), orgs[org.casefold()], role))
-    cur.executemany(sql("INSERT INTO directory_user (username, username_key, email, email_key, "
-                        "first_name, last_name, is_active, password, is_superuser, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", m), users)
+    cur.executemany(
+        sql(
+            "INSERT INTO directory_user (username, username_key, email, email_key, "
+            "first_name, last_name, is_active, password, is_superuser, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            m,
+        ),
+        users,
+    )
     cur.execute("SELECT username_key, id FROM directory_user")
     ids = dict(cur.fetchall())
-    cur.executemany(sql("INSERT INTO directory_rolegrant (user_id, organization_id, role) VALUES (?, ?, ?)", m),
-                    [(ids[key], org, role) for key, org, role in roles])
+    cur.executemany(
+        sql("INSERT INTO directory_rolegrant (user_id, organization_id, role) VALUES (?, ?, ?)", m),
+        [(ids[key], org, role) for key, org, role in roles],
+    )
     conn.commit()
     conn.close()
 
 
 def floor_export(url: str, path: str) -> None:
-    conn, m = connect(url)
+    conn, _m = connect(url)
     cur = conn.cursor()
     cur.execute("SELECT username_key FROM directory_user")
     names = {row[0] for row in cur.fetchall()}
-    cur.execute("SELECT u.username, u.email, u.email_key, l.license_id FROM licensing_assignment a "
-                "JOIN directory_user u ON u.id = a.user_id JOIN licensing_license l ON l.id = a.license_id")
-    rows = [(email if email and ekey not in names else username, "assign", lid)
-            for username, email, ekey, lid in cur.fetchall()]
+    cur.execute(
+        "SELECT u.username, u.email, u.email_key, l.license_id FROM licensing_assignment a "
+        "JOIN directory_user u ON u.id = a.user_id JOIN licensing_license l ON l.id = a.license_id"
+    )
+    rows = [
+        (email if email and ekey not in names else username, "assign", lid)
+        for username, email, ekey, lid in cur.fetchall()
+    ]
     rows.sort(key=lambda r: (r[0].casefold(), r[0], r[2]))
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh, lineterminator="\r\n")
@@ -214,4 +279,6 @@ def floor_export(url: str, path: str) -> None:
 
 
 if __name__ == "__main__":
-    {"import": floor_import, "users": floor_users, "export": floor_export}[sys.argv[1]](sys.argv[2], sys.argv[3])
+    {"import": floor_import, "users": floor_users, "export": floor_export}[sys.argv[1]](
+        sys.argv[2], sys.argv[3]
+    )

@@ -38,12 +38,30 @@ def generate(folder: Path, users: int, rows: int, seed: int = 2013) -> Dataset:
     rng = random.Random(seed)
     with open(data.person_csv, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["User-Name", "Email", "First-Name", "Last-Name", "Active",
-                    "Organization-Name-1", "Organization-Role-Name-1"])
+        w.writerow(
+            [
+                "User-Name",
+                "Email",
+                "First-Name",
+                "Last-Name",
+                "Active",
+                "Organization-Name-1",
+                "Organization-Role-Name-1",
+            ]
+        )
         for i in range(users):
             role = "Scheduler" if i % 40 == 7 else "Academic Staff"  # ~1 in 40 not staff
-            w.writerow([f"user{i:07}", f"user{i:07}@example.edu", f"First{i}", f"Last{i}",
-                        "no" if i % 97 == 3 else "yes", ORGS[i % len(ORGS)], role])
+            w.writerow(
+                [
+                    f"user{i:07}",
+                    f"user{i:07}@example.edu",
+                    f"First{i}",
+                    f"Last{i}",
+                    "no" if i % 97 == 3 else "yes",
+                    ORGS[i % len(ORGS)],
+                    role,
+                ]
+            )
     with open(data.licenses_csv, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["Username", "Action", "License ID"])

@@ -21,8 +21,10 @@ def _free_port() -> int:
 
 def _multipart(path: Path) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"{path.name}\"\r\nContent-Type: text/csv\r\n\r\n").encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{path.name}"\r\nContent-Type: text/csv\r\n\r\n'
+    ).encode()
     body += path.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
 
@@ -40,13 +42,31 @@ def time_job_path(db: Any, csv_path: Path) -> float:
     from benchmarks.run import ROOT, env_for
 
     env = env_for(db.url())
-    subprocess.run([PLM, "users", "grant-sysadmin", "user0000000"], env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    token = json.loads(subprocess.run([PLM, "tokens", "create", "user0000000", "--json"], env=env,
-                                      cwd=ROOT, check=True, capture_output=True, text=True).stdout)["token"]
+    subprocess.run(
+        [PLM, "users", "grant-sysadmin", "user0000000"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    token = json.loads(
+        subprocess.run(
+            [PLM, "tokens", "create", "user0000000", "--json"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )["token"]
     port = _free_port()
-    server = subprocess.Popen([PLM, "serve", "--port", str(port)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [PLM, "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
         for _ in range(150):

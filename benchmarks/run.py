@@ -41,8 +41,14 @@ def timed(cmd: list[str], url: str) -> tuple[float, int]:
     """(seconds, peak RSS in MB) of one process."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
         start = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd], env=env_for(url),
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd],
+            env=env_for(url),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         seconds = time.perf_counter() - start
         if proc.returncode not in (0, 3):
             raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
@@ -127,63 +133,121 @@ def measure(name: str, base: Database, cmd: list[str], runs: int) -> dict[str, f
 
 def bench(kind: str, n: int, runs: int, rows: list[dict[str, object]]) -> None:
     data = generate(WORK / f"data-{n}", users=n, rows=n)
-    plm_start = min(timed([PLM, "--version"], "sqlite:////tmp/none.sqlite3")[0] for _ in range(runs))
+    plm_start = min(
+        timed([PLM, "--version"], "sqlite:////tmp/none.sqlite3")[0] for _ in range(runs)
+    )
     floor_start = min(timed([PY, "-c", "import benchmarks.floor"], "")[0] for _ in range(runs))
     empty, full = prepare(kind, data)
     after = full.copy(full.name + "_imported")
     plm(after, "import", str(data.licenses_csv))
 
-    def add(task: str, what: int, plm_cmd: list[str], floor_cmd: list[str], base: Database,
-            net: bool = False) -> None:
+    def add(
+        task: str,
+        what: int,
+        plm_cmd: list[str],
+        floor_cmd: list[str],
+        base: Database,
+        net: bool = False,
+    ) -> None:
         ours = measure(task, base, plm_cmd, runs)
         floor = measure(task + " floor", base, floor_cmd, runs)
         # "net of start-up": each side less its own empty process start.
         ours_net = ours["min"] - (plm_start if net else 0.0)
         floor_net = floor["min"] - (floor_start if net else 0.0)
         ratio = ours_net / max(floor_net, 1e-3)
-        rows.append({"db": kind, "n": n, "task": task, "seconds_min": round(ours["min"], 3),
-                     "seconds_median": round(ours["median"], 3), "rows_per_s": int(what / ours["min"]),
-                     "floor_min": round(floor["min"], 3), "ratio_to_floor": round(ratio, 2),
-                     "peak_rss_mb": ours["rss_mb"], "floor_rss_mb": floor["rss_mb"]})
+        rows.append(
+            {
+                "db": kind,
+                "n": n,
+                "task": task,
+                "seconds_min": round(ours["min"], 3),
+                "seconds_median": round(ours["median"], 3),
+                "rows_per_s": int(what / ours["min"]),
+                "floor_min": round(floor["min"], 3),
+                "ratio_to_floor": round(ratio, 2),
+                "peak_rss_mb": ours["rss_mb"],
+                "floor_rss_mb": floor["rss_mb"],
+            }
+        )
         print_row(rows[-1])
 
-    add("users import", n, [PLM, "users", "import", str(data.person_csv)],
-        [PY, "-m", "benchmarks.floor", "users", "{url}", str(data.person_csv)], empty)
-    add("import", n, [PLM, "import", str(data.licenses_csv)],
-        [PY, "-m", "benchmarks.floor", "import", "{url}", str(data.licenses_csv)], full)
-    add("import --dry-run", n, [PLM, "import", "--dry-run", str(data.licenses_csv)],
-        [PY, "-m", "benchmarks.floor", "import", "{url}", str(data.licenses_csv)], full)
+    add(
+        "users import",
+        n,
+        [PLM, "users", "import", str(data.person_csv)],
+        [PY, "-m", "benchmarks.floor", "users", "{url}", str(data.person_csv)],
+        empty,
+    )
+    add(
+        "import",
+        n,
+        [PLM, "import", str(data.licenses_csv)],
+        [PY, "-m", "benchmarks.floor", "import", "{url}", str(data.licenses_csv)],
+        full,
+    )
+    add(
+        "import --dry-run",
+        n,
+        [PLM, "import", "--dry-run", str(data.licenses_csv)],
+        [PY, "-m", "benchmarks.floor", "import", "{url}", str(data.licenses_csv)],
+        full,
+    )
     out = str(WORK / "export.csv")
-    add("export (net of start-up)", n, [PLM, "export", "-o", out],
-        [PY, "-m", "benchmarks.floor", "export", "{url}", out], after, net=True)
+    add(
+        "export (net of start-up)",
+        n,
+        [PLM, "export", "-o", out],
+        [PY, "-m", "benchmarks.floor", "export", "{url}", out],
+        after,
+        net=True,
+    )
     job = [time_job_path(full.copy(full.name + "_job"), data.licenses_csv) for _ in range(runs)]
     cli = next(r for r in rows if r["db"] == kind and r["n"] == n and r["task"] == "import")
-    rows.append({"db": kind, "n": n, "task": "web/API job path", "seconds_min": round(min(job), 3),
-                 "seconds_median": round(statistics.median(job), 3), "rows_per_s": int(n / min(job)),
-                 "floor_min": cli["seconds_min"], "ratio_to_floor": round(min(job) / float(cli["seconds_min"]), 2),
-                 "peak_rss_mb": None, "floor_rss_mb": None, "note": "ratio is to the CLI import"})
+    rows.append(
+        {
+            "db": kind,
+            "n": n,
+            "task": "web/API job path",
+            "seconds_min": round(min(job), 3),
+            "seconds_median": round(statistics.median(job), 3),
+            "rows_per_s": int(n / min(job)),
+            "floor_min": cli["seconds_min"],
+            "ratio_to_floor": round(min(job) / float(cli["seconds_min"]), 2),
+            "peak_rss_mb": None,
+            "floor_rss_mb": None,
+            "note": "ratio is to the CLI import",
+        }
+    )
     print_row(rows[-1])
     for db in (empty, full, after):
         db.drop(db.name)
 
 
 def print_row(r: dict[str, object]) -> None:
-    print(f"{r['db']:<9}{r['n']:>9}  {r['task']:<26}{r['seconds_min']:>8.2f}s {r['seconds_median']:>8.2f}s"
-          f"{r['rows_per_s']:>10}/s  floor {r['floor_min']:>7.2f}s  x{r['ratio_to_floor']:<6}"
-          f"rss {r['peak_rss_mb']} MB", flush=True)
+    print(
+        f"{r['db']:<9}{r['n']:>9}  {r['task']:<26}{r['seconds_min']:>8.2f}s {r['seconds_median']:>8.2f}s"
+        f"{r['rows_per_s']:>10}/s  floor {r['floor_min']:>7.2f}s  x{r['ratio_to_floor']:<6}"
+        f"rss {r['peak_rss_mb']} MB",
+        flush=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--million", action="store_true", help="also 1,000,000 rows (100,000 users)")
+    parser.add_argument(
+        "--million", action="store_true", help="also 1,000,000 rows (100,000 users)"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--no-peer", action="store_true")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, object]] = []
-    print(f"{'db':<9}{'rows':>9}  {'task':<26}{'min':>9} {'median':>9}{'rate':>12}  baseline", flush=True)
+    print(
+        f"{'db':<9}{'rows':>9}  {'task':<26}{'min':>9} {'median':>9}{'rate':>12}  baseline",
+        flush=True,
+    )
     for kind in args.db.split(","):
         for n in [int(s) for s in args.sizes.split(",")]:
             bench(kind, n, args.runs, rows)
@@ -197,8 +261,14 @@ def main() -> None:
         rows.extend(peer_vs_plm(100_000))
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    result = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                          "platform": platform.platform()}, "rows": rows}
+    result = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "rows": rows,
+    }
     (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(result, indent=2))
     shutil.copy(RESULTS / f"bench-{stamp}.json", RESULTS / "latest.json")
     print(f"written benchmarks/results/bench-{stamp}.json")

@@ -1,6 +1,6 @@
 import io
 
-from plm.core.people import PersonState, decide_person, pair_numbers, parse_person
+from plm.core.people import PersonColumns, PersonState, decide_person, parse_person
 from plm.core.reader import inspect, records
 from plm.core.results import RowResult
 
@@ -8,8 +8,8 @@ from plm.core.results import RowResult
 def rows(text: str):
     data = text.encode()
     layout = inspect(lambda: io.BytesIO(data), required=["username"])
-    pairs = pair_numbers(layout)
-    return [parse_person(r, layout, pairs) for r in records(lambda: io.BytesIO(data), layout)]
+    cols = PersonColumns.of(layout)
+    return [parse_person(r, cols) for r in records(lambda: io.BytesIO(data), layout)]
 
 
 HEADER = "User-Name,Email,First-Name,Last-Name,Active,Organization-Name-1,Organization-Role-Name-1,Organization-Name-2,Organization-Role-Name-2\n"

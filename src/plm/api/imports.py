@@ -13,7 +13,7 @@ from plm.core.codes import PlmError
 from plm.core.writer import ERRORS_HEADER
 from plm.imports.jobs import submit_import
 from plm.imports.models import Import, ImportRow
-from plm.imports.records import job_cancel, row_as_dict
+from plm.imports.records import RESULT_FIELDS, job_cancel
 from plm.web.csv_response import csv_download
 
 router = Router(tags=["imports"])
@@ -143,7 +143,13 @@ def import_results(
             raise PlmError(c.INVALID_ARGUMENT, "outcome must be applied, unchanged or rejected.")
         rows = rows.filter(outcome=outcome)
     items, count = page(rows, paging)
-    return {"items": [row_as_dict(r) for r in items], "count": count}
+    return {
+        "items": [
+            dict(zip(RESULT_FIELDS, values, strict=True))
+            for values in items.values_list(*RESULT_FIELDS)
+        ],
+        "count": count,
+    }
 
 
 @router.get(

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from plm.audit.models import AuditEvent
+from plm.bulk import bulk_insert, db_datetime
 from plm.clock import now
 
 
@@ -20,23 +21,14 @@ def audit_record(
     *, actor: str, source: str, events: Iterable[Event], import_id: int | None = None
 ) -> None:
     """Append events, all stamped with the same time, actor and source."""
-    at = now()
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                at=at,
-                actor=actor,
-                source=source,
-                import_id=import_id,
-                row=e.row,
-                action=e.action,
-                username=e.username,
-                license_id=e.license_id,
-                detail=e.detail,
-            )
+    at = db_datetime(now())
+    bulk_insert(
+        AuditEvent,
+        ("at", "actor", "source", "import_id", "row", "action", "username", "license_id", "detail"),
+        (
+            (at, actor, source, import_id, e.row, e.action, e.username, e.license_id, e.detail)
             for e in events
-        ],
-        batch_size=1000,
+        ),
     )
 
 

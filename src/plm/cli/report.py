@@ -1,5 +1,7 @@
 """Printing import results for people: summary, the rows not processed, a progress bar."""
 
+import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -7,7 +9,7 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from plm.cli.runtime import emit_json, err, out
+from plm.cli.runtime import err, out
 from plm.core.writer import ERRORS_HEADER, write_csv
 
 
@@ -34,7 +36,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def print_job(job, *, as_json: bool, errors_out: Path | None = None) -> None:  # type: ignore[no-untyped-def]
-    from plm.imports.records import job_as_dict, job_rows, row_as_dict
+    from plm.imports.records import job_as_dict, job_results
 
     if errors_out is not None:
         with open(errors_out, "w", encoding="utf-8", newline="") as fh:
@@ -42,12 +44,19 @@ def print_job(job, *, as_json: bool, errors_out: Path | None = None) -> None:  #
                 fh,
                 ERRORS_HEADER,
                 (
-                    [r.username, r.action, r.license_id, str(r.row or ""), r.code, r.message]
-                    for r in job_rows(job, "rejected")
+                    [
+                        str(r["username"]),
+                        str(r["action"]),
+                        str(r["license_id"]),
+                        str(r["row"] or ""),
+                        str(r["code"]),
+                        str(r["message"]),
+                    ]
+                    for r in job_results(job, "rejected")
                 ),
             )
     if as_json:
-        emit_json(job_as_dict(job))
+        emit_json_streaming(job_as_dict(job, results=False), "results", job_results(job))
         return
     kind = "Users import" if job.kind == "users" else "Import"
     what = " (dry run: nothing was changed)" if job.dry_run else ""
@@ -60,24 +69,42 @@ def print_job(job, *, as_json: bool, errors_out: Path | None = None) -> None:  #
     )
     if job.status == "refused":
         out.print("All or nothing: some rows would be rejected, so no row was applied.")
-    rejected = [row_as_dict(r) for r in job_rows(job, "rejected")]
-    if rejected and not out.is_terminal:
-        out.print("Rows not processed:")
+    rejected = job_results(job, "rejected")
+    if not job.rejected:
+        return
+    if not out.is_terminal:
+        # Plain lines (fast, and easy to grep) when the output goes to a file or a pipe.
+        write = sys.stdout.write
+        write("Rows not processed:\n")
         for r in rejected:
-            out.print(
+            write(
                 f"  Row {r['row']}: {r['username']!r} {r['action']} {r['license_id']} "
-                f"-> {r['code']}: {r['message']}"
+                f"-> {r['code']}: {r['message']}\n"
             )
-    elif rejected:
-        table = Table(title="Rows not processed", title_justify="left")
-        for name in ("Row", "Username", "Action", "License ID", "Error"):
-            table.add_column(name, overflow="fold")
-        for r in rejected:
-            table.add_row(
-                str(r["row"] or ""),
-                str(r["username"]),
-                str(r["action"]),
-                str(r["license_id"]),
-                f"{r['code']}: {r['message']}",
-            )
-        out.print(table)
+        return
+    table = Table(title="Rows not processed", title_justify="left")
+    for name in ("Row", "Username", "Action", "License ID", "Error"):
+        table.add_column(name, overflow="fold")
+    for r in rejected:
+        table.add_row(
+            str(r["row"] or ""),
+            str(r["username"]),
+            str(r["action"]),
+            str(r["license_id"]),
+            f"{r['code']}: {r['message']}",
+        )
+    out.print(table)
+
+
+def emit_json_streaming(
+    head: dict[str, object], key: str, items: Iterator[dict[str, object]]
+) -> None:
+    """Print `head` with `key` set to the items, writing one item at a time (flat memory)."""
+    write = sys.stdout.write
+    body = json.dumps(head, ensure_ascii=False, indent=2)
+    write(body[:-2] + f',\n  "{key}": [')
+    first = True
+    for item in items:
+        write(("\n    " if first else ",\n    ") + json.dumps(item, ensure_ascii=False))
+        first = False
+    write("\n  ]\n}\n" if not first else "]\n}\n")

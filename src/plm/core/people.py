@@ -5,8 +5,9 @@ the caller's (it passes what it found).
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from plm.core import codes as c
 from plm.core.codes import Outcome
@@ -50,6 +51,7 @@ def pair_numbers(layout: Layout) -> list[int]:
     return sorted(numbers)
 
 
+@lru_cache(maxsize=256)
 def role_name(raw: str) -> str | None:
     """The canonical role name for a cell, ignoring case, spaces, `_`, `-`; None if unknown."""
     return _ROLE_BY_KEY.get(header_key(raw))
@@ -85,53 +87,82 @@ def _reject(row: int, username: str, code: str, message: str) -> RowResult:
     return RowResult(row, username, "", "", Outcome.REJECTED, code, message)
 
 
-def parse_person(record: Record, layout: Layout, pairs: Sequence[int]) -> PersonRow | RowResult:
+@dataclass(frozen=True)
+class PersonColumns:
+    """Where each person.csv field is in a file (None: the column is absent), found once."""
+
+    username: int
+    email: int | None
+    first_name: int | None
+    last_name: int | None
+    active: int | None
+    pairs: tuple[tuple[int, int | None, int | None], ...]
+    """(N, Organization-Name-N index, Organization-Role-Name-N index)."""
+
+    @classmethod
+    def of(cls, layout: Layout) -> "PersonColumns":
+        col = layout.columns.get
+        return cls(
+            layout.columns[USERNAME_KEY],
+            col(EMAIL_KEY),
+            col(FIRST_KEY),
+            col(LAST_KEY),
+            col(ACTIVE_KEY),
+            tuple(
+                (n, col(f"organizationname{n}"), col(f"organizationrolename{n}"))
+                for n in pair_numbers(layout)
+            ),
+        )
+
+
+def _cell(cells: tuple[str, ...], index: int | None) -> str:
+    return cells[index] if index is not None and index < len(cells) else ""
+
+
+def parse_person(record: Record, cols: PersonColumns) -> PersonRow | RowResult:
     """Read one person.csv record into a PersonRow, or the first error in it."""
-    username = record.get(layout, USERNAME_KEY)
+    cells, row = record.cells, record.row
+    username = _cell(cells, cols.username)
     if not username:
         return _reject(
-            record.row,
+            row,
             username,
             c.MISSING_USERNAME,
             "The User-Name cell is empty: every user needs a user name.",
         )
-
-    def field(key: str) -> str | None:
-        return record.get(layout, key) if layout.has(key) else None
-
-    email = field(EMAIL_KEY)
+    email = None if cols.email is None else _cell(cells, cols.email)
     if email and not _EMAIL.match(email):
         return _reject(
-            record.row,
+            row,
             username,
             c.INVALID_EMAIL,
             f"Email '{email}' is not an e-mail address (name@domain).",
         )
     active: bool | None = None
-    if layout.has(ACTIVE_KEY):
-        text = record.get(layout, ACTIVE_KEY).casefold()
+    if cols.active is not None:
+        raw_active = _cell(cells, cols.active)
+        text = raw_active.casefold()
         if text in _TRUE or text == "":
             active = True
         elif text in _FALSE:
             active = False
         else:
             return _reject(
-                record.row,
+                row,
                 username,
                 c.INVALID_ACTIVE,
-                f"Active '{record.get(layout, ACTIVE_KEY)}' is not valid: use yes or no.",
+                f"Active '{raw_active}' is not valid: use yes or no.",
             )
     roles: list[Role] | None = None
-    if pairs:
+    if cols.pairs:
         roles = []
-        for n in pairs:
-            org = record.get(layout, f"organizationname{n}")
-            role = record.get(layout, f"organizationrolename{n}")
+        for n, org_index, role_index in cols.pairs:
+            org, role = _cell(cells, org_index), _cell(cells, role_index)
             if not org and not role:
                 continue
             if not role:
                 return _reject(
-                    record.row,
+                    row,
                     username,
                     c.INVALID_ROLE,
                     f"Organization-Name-{n} '{org}' has no role in "
@@ -139,7 +170,7 @@ def parse_person(record: Record, layout: Layout, pairs: Sequence[int]) -> Person
                 )
             if not org:
                 return _reject(
-                    record.row,
+                    row,
                     username,
                     c.ORG_NOT_FOUND,
                     f"Organization-Role-Name-{n} '{role}' has no organization in "
@@ -148,7 +179,7 @@ def parse_person(record: Record, layout: Layout, pairs: Sequence[int]) -> Person
             canonical = role_name(role)
             if canonical is None:
                 return _reject(
-                    record.row,
+                    row,
                     username,
                     c.INVALID_ROLE,
                     f"Organization-Role-Name-{n} '{role}' is not a role: use one of "
@@ -156,11 +187,11 @@ def parse_person(record: Record, layout: Layout, pairs: Sequence[int]) -> Person
                 )
             roles.append((org, canonical))
     return PersonRow(
-        record.row,
+        row,
         username,
         email,
-        field(FIRST_KEY),
-        field(LAST_KEY),
+        None if cols.first_name is None else _cell(cells, cols.first_name),
+        None if cols.last_name is None else _cell(cells, cols.last_name),
         active,
         None if roles is None else tuple(roles),
     )

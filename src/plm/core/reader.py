@@ -225,7 +225,8 @@ def _first_pass(
     delimiter = ","
     data_rows = 0
     for row, cells, delimiter in _records(open_file, encoding, None, max_bytes):  # noqa: B007
-        if any("\x00" in cell for cell in cells):
+        # Other encodings are checked for NUL on the raw bytes (_LimitedReader).
+        if encoding == "utf-16" and any("\x00" in cell for cell in cells):
             raise FatalFileError(UNREADABLE_FILE, _UNREADABLE)
         if _is_blank(cells):
             continue

@@ -90,11 +90,13 @@ class Scope:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One assignment created (`assign`) or removed (`revoke`)."""
+    """One assignment created (`assign`) or removed (`revoke`), with the names the audit needs."""
 
     op: str
     user_pk: int
     license_pk: int
+    username: str
+    license_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,7 +339,9 @@ class Rules:
             c.ASSIGNED,
             f"Assigned {lic.license_id} to '{person.username}'.",
         ).result
-        return Decision(result, (Change("assign", person.pk, lic.pk),))
+        return Decision(
+            result, (Change("assign", person.pk, lic.pk, person.username, lic.license_id),)
+        )
 
     def _revoke(self, cmd: Command, person: Person, pks: list[int], shown_id: str) -> Decision:
         for pk in pks:
@@ -347,7 +351,13 @@ class Rules:
         result = self._result(
             cmd, shown_id, Outcome.APPLIED, c.REVOKED, f"Revoked {ids} from '{person.username}'."
         ).result
-        return Decision(result, tuple(Change("revoke", person.pk, pk) for pk in pks))
+        return Decision(
+            result,
+            tuple(
+                Change("revoke", person.pk, pk, person.username, self.by_pk[pk].license_id)
+                for pk in pks
+            ),
+        )
 
     def _result(
         self, cmd: Command, license_id: str, outcome: Outcome, code: str, message: str

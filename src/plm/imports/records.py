@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db import transaction
 
+from plm.bulk import bulk_insert
 from plm.clock import now
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
@@ -80,22 +81,23 @@ def job_finish(job: Import, tally: Tally, status: Status) -> Import:
 
 
 def results_write(job: Import, first_seq: int, results: Sequence[RowResult]) -> None:
-    ImportRow.objects.bulk_create(
-        [
-            ImportRow(
-                job=job,
-                seq=first_seq + i,
-                row=r.row,
-                username=r.username,
-                action=r.action,
-                license_id=r.license_id,
-                outcome=str(r.outcome),
-                code=r.code,
-                message=r.message,
+    bulk_insert(
+        ImportRow,
+        ("job", "seq", "row", "username", "action", "license_id", "outcome", "code", "message"),
+        (
+            (
+                job.pk,
+                first_seq + i,
+                r.row,
+                r.username,
+                r.action,
+                r.license_id,
+                str(r.outcome),
+                r.code,
+                r.message,
             )
             for i, r in enumerate(results)
-        ],
-        batch_size=1000,
+        ),
     )
 
 
@@ -118,23 +120,20 @@ def job_get(import_id: int) -> Import:
     return job
 
 
+RESULT_FIELDS = ("row", "username", "action", "license_id", "outcome", "code", "message")
+
+
 def row_as_dict(row: ImportRow) -> dict[str, object]:
-    return {
-        "row": row.row,
-        "username": row.username,
-        "action": row.action,
-        "license_id": row.license_id,
-        "outcome": row.outcome,
-        "code": row.code,
-        "message": row.message,
-    }
+    return {name: getattr(row, name) for name in RESULT_FIELDS}
 
 
-def job_rows(job: Import, outcome: str | None = None) -> Iterator[ImportRow]:
+def job_results(job: Import, outcome: str | None = None) -> Iterator[dict[str, object]]:
+    """The per-row result objects in input order, streamed (no model instances)."""
     rows = ImportRow.objects.filter(job=job)
     if outcome:
         rows = rows.filter(outcome=outcome)
-    return rows.order_by("seq").iterator(chunk_size=5000)
+    for values in rows.order_by("seq").values_list(*RESULT_FIELDS).iterator(chunk_size=5000):
+        yield dict(zip(RESULT_FIELDS, values, strict=True))
 
 
 def job_as_dict(job: Import, *, results: bool = True) -> dict[str, object]:
@@ -158,7 +157,7 @@ def job_as_dict(job: Import, *, results: bool = True) -> dict[str, object]:
     if job.error_code:
         data["error"] = {"code": job.error_code, "message": job.error_message}
     if results:
-        data["results"] = [row_as_dict(r) for r in job_rows(job)]
+        data["results"] = list(job_results(job))
     return data
 
 
