@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint unit bench lock clean
+.PHONY: install run test lint unit bench bench-million lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,9 +33,13 @@ lint: install
 test: install lint
 	bash scripts/test.sh
 
-## bench: performance figures against baselines measured in the same run
+## bench: performance figures against baselines measured in the same run (docs/performance.md)
 bench: install
 	$(BIN)/python -m benchmarks.run
+
+## bench-million: the same, plus the 1,000,000-row memory check
+bench-million: install
+	$(BIN)/python -m benchmarks.run --million
 
 ## lock: re-pin requirements.lock from the current .venv
 lock:

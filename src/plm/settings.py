@@ -102,6 +102,8 @@ USE_I18N = False
 PLM_MAX_IMPORT_BYTES = int(os.environ.get("PLM_MAX_IMPORT_BYTES", 50 * 1024 * 1024))
 # Rows decided and applied per transaction (smaller = more interleaving with other writers).
 PLM_IMPORT_BATCH_ROWS = int(os.environ.get("PLM_IMPORT_BATCH_ROWS", "1000"))
+# An import whose heartbeat is older than this is taken as interrupted (its process died).
+PLM_HEARTBEAT_STALE_SECONDS = int(os.environ.get("PLM_HEARTBEAT_STALE_SECONDS", "60"))
 PLM_IMPORT_RETENTION_DAYS = int(os.environ.get("PLM_IMPORT_RETENTION_DAYS", "0") or 0)
 
 # Cookies and headers: secure by default; PLM_HTTPS=1 when served over HTTPS (a proxy in front).

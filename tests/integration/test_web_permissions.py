@@ -21,7 +21,14 @@ PASSES = {
     "sysadmin": {"login", "view", "change", "sysadmin"},
 }
 PUBLIC = {"login", "logout"}
-POST_ONLY = {"revoke", "users_bulk", "import_cancel", "import_apply", "user_change"}
+POST_ONLY = {
+    "revoke",
+    "users_bulk",
+    "import_cancel",
+    "import_apply",
+    "import_resume",
+    "user_change",
+}
 
 
 @pytest.fixture

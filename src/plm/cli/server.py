@@ -59,11 +59,12 @@ def register(app: typer.Typer) -> None:
         Example: PLM_DATABASE_URL=postgres://plm@db:5432/plm plm worker
         """
         setup()
-        from plm.imports.worker import make_worker, run_pending_jobs
+        from plm.imports.worker import make_worker, run_pending_jobs, start_janitor
 
         if once:
             run_pending_jobs()
             return
+        start_janitor()
         w = make_worker()
         w.configure_signals()
         out.print(f"Import worker {w.worker_id} started. Ctrl+C stops.")

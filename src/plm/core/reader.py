@@ -7,6 +7,7 @@ to be broken; the second pass streams records. Neither pass holds the file in me
 
 import codecs
 import csv
+import hashlib
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -58,6 +59,8 @@ class Layout:
     """header_key -> index of its first occurrence."""
     data_rows: int
     """Data records that are not blank (what `rows` counts)."""
+    sha256: str = ""
+    """Of the file's bytes: a resumed import must be given the same file."""
 
     def has(self, key: str) -> bool:
         return key in self.columns
@@ -102,6 +105,7 @@ class _LimitedReader(io.RawIOBase):
     """Passes bytes through, raising file_too_large past the limit and unreadable on NUL bytes."""
 
     def __init__(self, raw: BinaryIO, max_bytes: int, nul_is_binary: bool) -> None:
+        self.digest = hashlib.sha256()
         self._raw = raw
         self._left = max_bytes
         self._max = max_bytes
@@ -121,6 +125,7 @@ class _LimitedReader(io.RawIOBase):
             )
         if self._nul_is_binary and b"\x00" in data:
             raise FatalFileError(UNREADABLE_FILE, _UNREADABLE)
+        self.digest.update(data)
         buffer[: len(data)] = data
         return len(data)
 
@@ -132,12 +137,21 @@ _UNREADABLE = (
 
 
 def _records(
-    open_file: Opener, encoding: str, delimiter: str | None, max_bytes: int
+    open_file: Opener,
+    encoding: str,
+    delimiter: str | None,
+    max_bytes: int,
+    digest: list["hashlib._Hash"] | None = None,
 ) -> Iterator[tuple[int, list[str], str]]:
-    """Yield (row number, raw cells, delimiter) for every record, blank ones included."""
+    """Yield (row number, raw cells, delimiter) for every record, blank ones included.
+
+    `digest`, when given, receives the SHA-256 object of the bytes read."""
     raw = open_file()
     try:
-        limited = io.BufferedReader(_LimitedReader(raw, max_bytes, encoding != "utf-16"), _CHUNK)
+        counter = _LimitedReader(raw, max_bytes, encoding != "utf-16")
+        if digest is not None:
+            digest.append(counter.digest)
+        limited = io.BufferedReader(counter, _CHUNK)
         text = io.TextIOWrapper(limited, encoding=encoding, errors="strict", newline="")
         if delimiter is None:
             # Sniff from the first line with content; blank lines before it are kept for numbering.
@@ -180,7 +194,7 @@ def _chain_first(first: list[str], rest: Iterator[str]) -> Iterator[str]:
 
 
 def _is_blank(cells: Sequence[str]) -> bool:
-    return not any(cell.strip() for cell in cells)
+    return not "".join(cells).strip()
 
 
 def inspect(
@@ -224,7 +238,8 @@ def _first_pass(
     header_row = 0
     delimiter = ","
     data_rows = 0
-    for row, cells, delimiter in _records(open_file, encoding, None, max_bytes):  # noqa: B007
+    digest: list[hashlib._Hash] = []
+    for row, cells, delimiter in _records(open_file, encoding, None, max_bytes, digest):  # noqa: B007
         # Other encodings are checked for NUL on the raw bytes (_LimitedReader).
         if encoding == "utf-16" and any("\x00" in cell for cell in cells):
             raise FatalFileError(UNREADABLE_FILE, _UNREADABLE)
@@ -248,7 +263,9 @@ def _first_pass(
             f"Missing column(s) {names} in the header row (row {header_row}); found {found}. "
             "The first row must name the columns, as in an export.",
         )
-    return Layout(encoding, delimiter, tuple(header), header_row, columns, data_rows)
+    return Layout(
+        encoding, delimiter, tuple(header), header_row, columns, data_rows, digest[0].hexdigest()
+    )
 
 
 def records(
@@ -258,4 +275,7 @@ def records(
     for row, cells, _ in _records(open_file, layout.encoding, layout.delimiter, max_bytes):
         if row <= layout.header_row or _is_blank(cells):
             continue
-        yield Record(row, tuple(clean_cell(cell) for cell in cells))
+        stripped = [cell.strip() for cell in cells]
+        if any(cell[:1] == "'" for cell in stripped):
+            stripped = [clean_cell(cell) for cell in stripped]
+        yield Record(row, tuple(stripped))

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from plm.clock import today
-from plm.core.codes import INTERNAL_ERROR, Outcome, PlmError, Status
+from plm.core.codes import FILE_MISMATCH, INTERNAL_ERROR, Outcome, PlmError, Status
 from plm.core.reader import Layout, Opener, Record, header_key, inspect, records
 from plm.core.results import RowResult, Tally
 from plm.core.rules import Command, Decision, Ledger, RawRow, Rules, validate
@@ -27,6 +27,7 @@ from plm.imports.records import (
     progress_save,
     results_write,
 )
+from plm.imports.recovery import heartbeat
 from plm.licensing.ledger import apply_decisions, load_holdings, lock_licenses, read_licenses
 
 USERNAME, ACTION, LICENSE_ID = (
@@ -83,9 +84,14 @@ def _run(
     stop_on_reject: bool,
     progress: Progress | None,
     total: int,
+    start: Tally | None = None,
 ) -> Tally:
-    """One pass over the rows. apply=False: dry run. stop_on_reject: the all-or-nothing pass."""
-    tally = Tally()
+    """One pass over the rows. apply=False: dry run. stop_on_reject: the all-or-nothing pass.
+
+    `start`: the counts of rows already committed (a resume); those rows are skipped."""
+    tally = Tally(**vars(start)) if start else Tally()
+    if start:
+        rows = islice(rows, start.rows, None)
     on = today()
     ledger = Ledger()
     rules: Rules | None = None
@@ -139,8 +145,14 @@ def run_license_import(
     return execute_license_import(job, opener, progress)
 
 
-def execute_license_import(job: Import, opener: Opener, progress: Progress | None = None) -> Import:
-    """Run a recorded license import (status running) to its end."""
+def execute_license_import(
+    job: Import, opener: Opener, progress: Progress | None = None, *, resume: bool = False
+) -> Import:
+    """Run a recorded license import (status running) to its end.
+
+    resume=True continues after the rows already committed (after `prepare_resume`); then the
+    file must be the one imported first (`file_mismatch`, raised, the import left interrupted).
+    """
     try:
         actor = license_actor(job.as_user, job.source)
         layout = inspect(
@@ -151,10 +163,13 @@ def execute_license_import(job: Import, opener: Opener, progress: Progress | Non
         )
     except PlmError as error:
         return job_fail(job, error)
-    job.rows = layout.data_rows
-    job.save(update_fields=["rows"])
+    check_same_file(job, layout.sha256, resume)
+    job.rows, job.file_sha256 = layout.data_rows, layout.sha256
+    job.save(update_fields=["rows", "file_sha256"])
+    start = Tally(job.processed, job.applied, job.unchanged, job.rejected) if resume else None
     try:
-        return _execute(job, opener, layout, actor, progress)
+        with heartbeat(job):
+            return _execute(job, opener, layout, actor, progress, start)
     except Cancelled as stop:
         return job_finish(job, stop.args[0], Status.CANCELLED)
     except Exception:
@@ -169,10 +184,26 @@ def execute_license_import(job: Import, opener: Opener, progress: Progress | Non
         raise
 
 
+def check_same_file(job: Import, sha256: str, resume: bool) -> None:
+    if resume and job.file_sha256 and sha256 != job.file_sha256:
+        job.status = Status.INTERRUPTED
+        job.save(update_fields=["status"])
+        raise PlmError(
+            FILE_MISMATCH,
+            f"This is not the file import {job.pk} was started with "
+            "(its content differs): give the same file to resume it.",
+        )
+
+
 def _execute(
-    job: Import, opener: Opener, layout: Layout, actor: Actor, progress: Progress | None
+    job: Import,
+    opener: Opener,
+    layout: Layout,
+    actor: Actor,
+    progress: Progress | None,
+    start: Tally | None,
 ) -> Import:
-    def run(apply: bool, stop_on_reject: bool) -> Tally:
+    def run(apply: bool, stop_on_reject: bool, start: Tally | None = None) -> Tally:
         return _run(
             job,
             _raw_rows(opener, layout),
@@ -181,6 +212,7 @@ def _execute(
             stop_on_reject=stop_on_reject,
             progress=progress,
             total=layout.data_rows,
+            start=start,
         )
 
     if job.dry_run:
@@ -197,7 +229,7 @@ def _execute(
         except Cancelled:
             raise Cancelled(Tally()) from None  # rolled back: nothing applied
         return job_finish(job, tally, Status.COMPLETED)
-    return job_finish(job, run(apply=True, stop_on_reject=False), Status.COMPLETED)
+    return job_finish(job, run(apply=True, stop_on_reject=False, start=start), Status.COMPLETED)
 
 
 def exit_code(job: Import) -> int:

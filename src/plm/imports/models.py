@@ -29,6 +29,9 @@ class Import(models.Model):
     results_purged = models.BooleanField(default=False)
     cancel_requested = models.BooleanField(default=False)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    """Refreshed every few seconds by the process running the import (see recovery.py)."""
+    file_sha256 = models.CharField(max_length=64, blank=True, default="")
+    """Of the imported file: a resume must be given the same file."""
 
     class Meta:
         ordering = ["id"]

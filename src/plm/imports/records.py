@@ -34,6 +34,7 @@ def job_create(
         all_or_nothing=all_or_nothing,
         status=status,
         created_at=now(),
+        heartbeat_at=now(),
     )
 
 

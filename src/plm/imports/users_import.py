@@ -23,7 +23,7 @@ from plm.core.results import RowResult, Tally
 from plm.directory.actors import Actor, sysadmin_actor
 from plm.directory.models import Organization, RoleGrant, User
 from plm.directory.store import email_owners, user_states, write_users
-from plm.imports.license_import import Cancelled, Progress
+from plm.imports.license_import import Cancelled, Progress, check_same_file
 from plm.imports.models import Import
 from plm.imports.records import (
     cancel_requested,
@@ -33,6 +33,7 @@ from plm.imports.records import (
     progress_save,
     results_write,
 )
+from plm.imports.recovery import heartbeat
 
 ANALYZE_AFTER = 1000  # rows changed: beyond this the planner statistics are worth refreshing
 _AUDIT_ACTION = {CREATED: "user_create", UPDATED: "user_update"}
@@ -56,8 +57,12 @@ def _run(
     apply: bool,
     progress: Progress | None,
     total: int,
+    start: Tally | None = None,
 ) -> Tally:
-    tally = Tally()
+    """One pass; `start`: counts of rows already committed (a resume), which are skipped."""
+    tally = Tally(**vars(start)) if start else Tally()
+    if start:
+        rows = islice(rows, start.rows, None)
     org_names = dict(Organization.objects.values_list("name_key", "name"))
     org_pks = dict(Organization.objects.values_list("name_key", "pk"))
     names_by_pk = dict(Organization.objects.values_list("pk", "name"))
@@ -133,8 +138,10 @@ def run_users_import(
     return execute_users_import(job, opener, progress)
 
 
-def execute_users_import(job: Import, opener: Opener, progress: Progress | None = None) -> Import:
-    """Run a recorded users import (status running) to its end."""
+def execute_users_import(
+    job: Import, opener: Opener, progress: Progress | None = None, *, resume: bool = False
+) -> Import:
+    """Run a recorded users import (status running) to its end (resume: as for licenses)."""
     try:
         actor = sysadmin_actor(job.as_user, job.source)
         layout = inspect(
@@ -145,16 +152,25 @@ def execute_users_import(job: Import, opener: Opener, progress: Progress | None 
         )
     except PlmError as error:
         return job_fail(job, error)
-    job.rows = layout.data_rows
-    job.save(update_fields=["rows"])
+    check_same_file(job, layout.sha256, resume)
+    job.rows, job.file_sha256 = layout.data_rows, layout.sha256
+    job.save(update_fields=["rows", "file_sha256"])
     cols = PersonColumns.of(layout)
     parsed = (
         parse_person(rec, cols) for rec in records(opener, layout, settings.PLM_MAX_IMPORT_BYTES)
     )
+    start = Tally(job.processed, job.applied, job.unchanged, job.rejected) if resume else None
     try:
-        tally = _run(
-            job, parsed, actor, apply=not job.dry_run, progress=progress, total=layout.data_rows
-        )
+        with heartbeat(job):
+            tally = _run(
+                job,
+                parsed,
+                actor,
+                apply=not job.dry_run,
+                progress=progress,
+                total=layout.data_rows,
+                start=start,
+            )
     except Cancelled as stop:
         return job_finish(job, stop.args[0], Status.CANCELLED)
     except Exception:

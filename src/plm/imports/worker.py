@@ -6,6 +6,8 @@ import threading
 
 from django_tasks_db.management.commands.db_worker import Worker
 
+from plm.imports.recovery import janitor_loop, mark_interrupted
+
 POLL_SECONDS = 0.5  # a new job starts within a second of its upload
 
 
@@ -23,12 +25,21 @@ def make_worker(*, batch: bool = False, max_tasks: int | None = None) -> Worker:
 
 
 def run_pending_jobs() -> None:
-    """Process every queued job, then return (tests, and `plm worker --once`)."""
+    """Mark interrupted imports, process every queued job, then return (`plm worker --once`)."""
+    mark_interrupted()
     make_worker(batch=True).run()
+
+
+def start_janitor() -> threading.Event:
+    """Mark interrupted imports now and every 30 s, in a thread; set the event to stop it."""
+    stop = threading.Event()
+    threading.Thread(target=janitor_loop, args=(stop,), name="plm-janitor", daemon=True).start()
+    return stop
 
 
 def start_background_worker() -> threading.Thread:
     """A worker thread inside the web process, so `plm serve` needs nothing else."""
+    start_janitor()
     worker = make_worker()
     thread = threading.Thread(target=worker.run, name="plm-import-worker", daemon=True)
     thread.start()

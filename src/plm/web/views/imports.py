@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from plm.core.codes import PlmError, Status
 from plm.core.writer import ERRORS_HEADER
-from plm.imports.jobs import resubmit_for_real
+from plm.imports.jobs import queue_resume, resubmit_for_real
 from plm.imports.models import Import, ImportFile, ImportRow
 from plm.imports.records import job_cancel
 from plm.web.access import access_of, require
@@ -102,6 +102,19 @@ def apply_for_real(request: HttpRequest, import_id: int) -> HttpResponse:
         return redirect("web:import_detail", import_id=job.pk)
     new = resubmit_for_real(job, as_user=request.user.get_username(), source="web")
     return redirect("web:import_detail", import_id=new.pk)
+
+
+@require_POST
+@require("change")
+def resume(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Continue an interrupted import through the workers."""
+    job = _job(request, import_id)
+    try:
+        queue_resume(job)
+        messages.info(request, f"Import {job.pk} resumes after row {job.processed}.")
+    except PlmError as exc:
+        messages.error(request, exc.message)
+    return redirect("web:import_detail", import_id=job.pk)
 
 
 @require("view")
