@@ -167,8 +167,8 @@ def floor_import(url: str, path: str) -> None:
         sql(
             "INSERT INTO imports_import (kind, source, actor, file_name, status, dry_run, "
             "all_or_nothing, rows, processed, applied, unchanged, rejected, error_code, "
-            "error_message, created_at, results_purged, cancel_requested) VALUES "
-            "('licenses','cli','floor','floor.csv','completed',?,?,?,?,0,0,0,'','',?,?,?)",
+            "error_message, created_at, results_purged, cancel_requested, file_sha256) VALUES "
+            "('licenses','cli','floor','floor.csv','completed',?,?,?,?,0,0,0,'','',?,?,?,'')",
             m,
         ),
         (False, False, len(results), len(results), now, False, False),

@@ -3,6 +3,18 @@
 from django.db import models
 
 
+class AuditLogIsAppendOnly(Exception):
+    """Raised on any attempt to change or delete audit events through the ORM."""
+
+
+class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise AuditLogIsAppendOnly("audit events cannot be changed")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise AuditLogIsAppendOnly("audit events cannot be deleted")
+
+
 class AuditEvent(models.Model):
     """Who changed what, when, through which face (and which import row).
 
@@ -18,6 +30,16 @@ class AuditEvent(models.Model):
     username = models.CharField(max_length=150, blank=True, default="", db_index=True)
     license_id = models.CharField(max_length=32, blank=True, default="", db_index=True)
     detail = models.TextField(blank=True, default="")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise AuditLogIsAppendOnly("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AuditLogIsAppendOnly("audit events cannot be deleted")
 
     class Meta:
         ordering = ["id"]

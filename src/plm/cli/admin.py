@@ -1,8 +1,10 @@
 """Installation commands: migrate."""
 
+from pathlib import Path
+
 import typer
 
-from plm.cli.runtime import command, out, setup
+from plm.cli.runtime import command, emit_json, out, setup
 
 
 def register(app: typer.Typer) -> None:
@@ -18,3 +20,42 @@ def register(app: typer.Typer) -> None:
 
         call_command("migrate", interactive=False, verbosity=0)
         out.print("Database schema is up to date.")
+
+    @app.command("backup")
+    @command
+    def backup(
+        file: Path = typer.Argument(..., help="Where to write the backup (gzip JSON lines)."),
+        as_json: bool = typer.Option(False, "--json", help="Print rows per table as JSON."),
+    ) -> None:
+        """Write a consistent snapshot of every license, user, assignment, import and audit event.
+
+        Example: plm backup /srv/backups/plm-$(date +%F).jsonl.gz
+        """
+        setup()
+        from plm.backup import backup as run_backup
+
+        counts = run_backup(file)
+        if as_json:
+            emit_json(counts)
+        else:
+            out.print(f"Backed up {sum(counts.values())} rows to {file}.")
+
+    @app.command("restore")
+    @command
+    def restore(
+        file: Path = typer.Argument(..., help="A file written by plm backup."),
+        as_json: bool = typer.Option(False, "--json", help="Print rows per table as JSON."),
+    ) -> None:
+        """Load a backup into an empty, migrated database (SQLite or PostgreSQL); audited.
+
+        Example: PLM_DATABASE_URL=postgres://plm@db/plm_new plm migrate && plm restore b.jsonl.gz
+        """
+        setup()
+        from plm.backup import restore as run_restore
+        from plm.directory.actors import system_actor
+
+        counts = run_restore(file, actor=system_actor())
+        if as_json:
+            emit_json(counts)
+        else:
+            out.print(f"Restored {sum(counts.values())} rows from {file}.")
