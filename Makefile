@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint unit bench bench-million lock clean
+.PHONY: install run test lint unit bench bench-million fuzz soak lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -40,6 +40,16 @@ bench: install
 ## bench-million: the same, plus the 1,000,000-row memory check
 bench-million: install
 	$(BIN)/python -m benchmarks.run --million
+
+## fuzz: the reader's atheris fuzz target for FUZZ_SECONDS (default 60)
+FUZZ_SECONDS ?= 60
+fuzz: install
+	PLM_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/pytest tests/unit/test_fuzz_reader.py -q
+
+## soak: the reliability tests at full size (100,000 rows) and 10 minutes of fuzzing
+soak: install
+	PLM_SOAK=1 bash scripts/test.sh -k "concurrency or crash" -q
+	$(MAKE) fuzz FUZZ_SECONDS=600
 
 ## lock: re-pin requirements.lock from the current .venv
 lock:

@@ -18,14 +18,16 @@ from plm.licensing.models import Assignment, License
 from tests.builders import make_license, make_org, make_staff, make_user, plm, write_csv
 from tests.processes import PLM, plm_env
 
-ROWS = 3000
+SOAK = os.environ.get("PLM_SOAK") == "1"  # make soak: the full-size run
+ROWS = 100_000 if SOAK else 3000
+USERS = 5_000 if SOAK else 700
 L1, L2 = "ID 2024-01-01-000001", "ID 2024-01-01-000002"
 
 
 def body() -> str:
     lines = ["Username,Action,License ID"]
     for i in range(ROWS):
-        user = f"u{i % 700:04}"
+        user = f"u{i % USERS:04}"
         action = ("assign", "revoke", "autoassign", "assign")[i % 4]
         lines.append(f"{user},{action},{L1 if i % 3 else L2}")
     return "\n".join(lines) + "\n"
@@ -34,7 +36,7 @@ def body() -> str:
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_leaves_an_interrupted_import_that_resumes_exactly(tmp_path) -> None:
     org = make_org("Science")
-    for i in range(700):
+    for i in range(USERS):
         make_staff(f"u{i:04}", org)
     make_license(L1, seats=300)
     make_license(L2, seats=200)
@@ -48,14 +50,14 @@ def test_a_killed_worker_leaves_an_interrupted_import_that_resumes_exactly(tmp_p
     client.force_login(admin)
     client.post("/licensing/import/", {"file": SimpleUploadedFile("f.csv", content.encode())})
     job = Import.objects.get(dry_run=False)
-    env = plm_env(PLM_IMPORT_BATCH_ROWS="5")
+    env = plm_env(PLM_IMPORT_BATCH_ROWS="100" if SOAK else "5")
     worker = subprocess.Popen(
         [PLM, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         job.refresh_from_db()
-        if job.processed >= 500:
+        if job.processed >= ROWS // 6:
             break
         time.sleep(0.01)
     os.kill(worker.pid, signal.SIGKILL)
