@@ -13,7 +13,7 @@ from plm.core.codes import PlmError
 from plm.core.writer import ERRORS_HEADER
 from plm.imports.jobs import submit_import
 from plm.imports.models import Import, ImportRow
-from plm.imports.records import RESULT_FIELDS, job_cancel
+from plm.imports.records import RESULT_FIELDS, error_report_rows, job_as_dict, job_cancel
 from plm.web.csv_response import csv_download
 
 router = Router(tags=["imports"])
@@ -21,24 +21,9 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: Error
 
 
 def import_out(job: Import) -> dict[str, object]:
-    data: dict[str, object] = {
-        "id": job.pk,
-        "kind": job.kind,
-        "status": job.status,
-        "dry_run": job.dry_run,
-        "source": job.source,
-        "actor": job.actor,
-        "file_name": job.file_name,
-        "created_at": job.created_at,
-        "finished_at": job.finished_at,
-        "rows": job.rows,
-        "processed": job.processed,
-        "applied": job.applied,
-        "unchanged": job.unchanged,
-        "rejected": job.rejected,
-    }
-    if job.error_code:
-        data["error"] = {"code": job.error_code, "message": job.error_message}
+    """The import object of `plm imports show --json`, with `id` for `import_id`."""
+    data = job_as_dict(job, results=False)
+    data["id"] = data.pop("import_id")
     return data
 
 
@@ -161,8 +146,4 @@ def import_results(
 def import_errors(request: HttpRequest, import_id: int) -> HttpResponse:
     """The rejected rows as CSV (`Username,Action,License ID,Row,Error Code,Error`)."""
     job = _job(request, import_id)
-    rows = (
-        [r.username, r.action, r.license_id, str(r.row or ""), r.code, r.message]
-        for r in ImportRow.objects.filter(job=job, outcome="rejected").order_by("seq")
-    )
-    return csv_download(f"import-{job.pk}-errors.csv", ERRORS_HEADER, rows)
+    return csv_download(f"import-{job.pk}-errors.csv", ERRORS_HEADER, error_report_rows(job))

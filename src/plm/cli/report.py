@@ -36,25 +36,11 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def print_job(job, *, as_json: bool, errors_out: Path | None = None) -> None:  # type: ignore[no-untyped-def]
-    from plm.imports.records import job_as_dict, job_results
+    from plm.imports.records import error_report_rows, job_as_dict, job_results
 
     if errors_out is not None:
         with open(errors_out, "w", encoding="utf-8", newline="") as fh:
-            write_csv(
-                fh,
-                ERRORS_HEADER,
-                (
-                    [
-                        str(r["username"]),
-                        str(r["action"]),
-                        str(r["license_id"]),
-                        str(r["row"] or ""),
-                        str(r["code"]),
-                        str(r["message"]),
-                    ]
-                    for r in job_results(job, "rejected")
-                ),
-            )
+            write_csv(fh, ERRORS_HEADER, error_report_rows(job))
     if as_json:
         emit_json_streaming(job_as_dict(job, results=False), "results", job_results(job))
         return

@@ -137,6 +137,19 @@ def job_results(job: Import, outcome: str | None = None) -> Iterator[dict[str, o
         yield dict(zip(RESULT_FIELDS, values, strict=True))
 
 
+def error_report_rows(job: Import) -> Iterator[list[str]]:
+    """The rejected rows as the error report (`--errors-out`, web and API) lists them."""
+    for r in job_results(job, "rejected"):
+        yield [
+            str(r["username"]),
+            str(r["action"]),
+            str(r["license_id"]),
+            str(r["row"] or ""),
+            str(r["code"]),
+            str(r["message"]),
+        ]
+
+
 def job_as_dict(job: Import, *, results: bool = True) -> dict[str, object]:
     """The object `plm import --json` prints (and `plm imports show`)."""
     data: dict[str, object] = {

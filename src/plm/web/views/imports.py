@@ -10,7 +10,7 @@ from plm.core.codes import PlmError, Status
 from plm.core.writer import ERRORS_HEADER
 from plm.imports.jobs import queue_resume, resubmit_for_real
 from plm.imports.models import Import, ImportFile, ImportRow
-from plm.imports.records import job_cancel
+from plm.imports.records import error_report_rows, job_cancel
 from plm.web.access import access_of, require
 from plm.web.csv_response import csv_download
 
@@ -65,11 +65,7 @@ def progress(request: HttpRequest, import_id: int) -> HttpResponse:
 @require("view")
 def errors_csv(request: HttpRequest, import_id: int) -> StreamingHttpResponse:
     job = _job(request, import_id)
-    rows = (
-        [r.username, r.action, r.license_id, str(r.row or ""), r.code, r.message]
-        for r in ImportRow.objects.filter(job=job, outcome="rejected").order_by("seq")
-    )
-    return csv_download(f"import-{job.pk}-errors.csv", ERRORS_HEADER, rows)
+    return csv_download(f"import-{job.pk}-errors.csv", ERRORS_HEADER, error_report_rows(job))
 
 
 @require_POST
