@@ -7,7 +7,7 @@ import pytest
 from plm.audit.models import AuditEvent
 from plm.imports.models import Import
 from plm.licensing.models import Assignment, License
-from tests.builders import codes, holders, make_license, plm, write_csv
+from tests.builders import codes, holders, make_license, make_user, plm, write_csv
 from tests.integration.conftest import EXPIRED, L1, L2
 
 HEADER = "Username,Action,License ID\n"
@@ -228,3 +228,20 @@ def test_licenses_added_after_reading_the_header_are_found(campus, tmp_path) -> 
     make_license("ID 2020-02-02-000002", seats=1)
     run = run_import(tmp_path, "ann,assign,ID 2020-02-02-000002\n")
     assert run.json["results"][0]["code"] == "assigned"
+
+
+def test_remaining_row_codes_through_the_cli(campus, tmp_path) -> None:
+    make_user("instructor1@example.com", "other@example.com")  # a user name that is ann's email
+    License.objects.filter(license_id=L2).update(seats=0)
+    License.objects.filter(license_id=L1).update(seats=0)
+    run = run_import(
+        tmp_path,
+        f"instructor1@example.com,assign,{L1}\nbob,autoassign,\nbob,revoke,{L1}\nbob,revokeall,\n",
+    )
+    assert [r["code"] for r in run.json["results"]] == [
+        "user_ambiguous",
+        "no_license_available",
+        "not_assigned",
+        "nothing_to_revoke",
+    ]
+    assert "'ann'" in run.json["results"][0]["message"]
