@@ -4,9 +4,11 @@
 set -u
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-PG_URL=${PLM_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/plm}
+# A database name of this run's own (pytest-django creates test_<name> and drops it at the
+# end), so two runs on one machine never share a test database.
+PG_URL=${PLM_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/plm_run$$}
 
-pg_up() { "$BIN/python" -c "import psycopg,sys; psycopg.connect('$PG_URL'.replace('/plm','/postgres'), connect_timeout=3).close()" 2>/dev/null; }
+pg_up() { "$BIN/python" -c "import psycopg; psycopg.connect('${PG_URL%/*}/postgres', connect_timeout=3).close()" 2>/dev/null; }
 
 if ! pg_up && command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
   echo "PostgreSQL is down: starting it"

@@ -154,6 +154,17 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = os.environ.get("PLM_HSTS_PRELOAD", "1") == "1"
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("PLM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
+# E-mail (the expiry digest): console unless configured.
+EMAIL_BACKEND = os.environ.get(
+    "PLM_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("PLM_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("PLM_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("PLM_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PLM_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("PLM_EMAIL_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("PLM_EMAIL_FROM", "plm@localhost")
+
 STATIC_URL = "/static/"
 # Serve the app's static files straight from the installed package: no collectstatic step.
 WHITENOISE_USE_FINDERS = True

@@ -138,3 +138,29 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
             f"{r['license_id']}  total {r['seats']}  assigned {r['assigned']}  "
             f"available {r['available']}  expires {r['expires'] or 'never'}{flag}  {r['name']}"
         )
+
+
+@app.command("expiring")
+@command
+def expiring(
+    days: int = typer.Option(30, "--days", help="Look this many days ahead (default 30)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Licenses whose last valid day is within --days days, soonest first.
+
+    Example: plm licenses expiring --days 90 --json
+    """
+    setup()
+    from plm.licensing.licenses import licenses_expiring
+
+    rows = licenses_expiring(days=days)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        out.print(f"No license expires within {days} days.")
+    for r in rows:
+        out.print(
+            f"{r['license_id']}  expires {r['expires']} ({r['days_left']} days left)  "
+            f"{r['assigned']}/{r['seats']} assigned  {r['name']}"
+        )

@@ -88,3 +88,24 @@ def register(app: typer.Typer) -> None:
         password = os.environ.get("PLM_DEMO_PASSWORD")
         summary = load_demo(seed=seed, password=password)
         out.print(summary)
+
+    @app.command("notify-expiring")
+    @command
+    def notify_expiring(
+        days: int = typer.Option(30, "--days", help="Look this many days ahead (default 30)."),
+    ) -> None:
+        """E-mail one digest of licenses expiring within --days days to system administrators.
+
+        Mail goes through PLM_EMAIL_BACKEND (console by default; SMTP with PLM_EMAIL_HOST...).
+        Run it daily from cron: 0 7 * * * plm notify-expiring
+
+        Example: plm notify-expiring --days 60
+        """
+        setup()
+        from plm.licensing.notify import notify_expiring as run
+
+        count, recipients = run(days=days)
+        out.print(
+            f"{count} license(s) expire within {days} days; digest sent to "
+            f"{recipients} administrator(s)."
+        )

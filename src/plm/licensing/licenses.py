@@ -1,6 +1,6 @@
 """Adding, changing, deleting and listing licenses."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 
@@ -127,3 +127,20 @@ def license_list() -> list[dict[str, object]]:
     """Every license, in License ID order, with Total / Assigned / Available counts."""
     on = today()
     return [license_as_dict(lic, on) for lic in License.objects.order_by("license_id")]
+
+
+def licenses_expiring(*, days: int) -> list[dict[str, object]]:
+    """Licenses not yet expired whose last valid day is within `days` days from today, soonest
+    first, each with `days_left` (0 = today is its last valid day)."""
+    if days < 0:
+        raise PlmError(c.INVALID_ARGUMENT, f"--days must be 0 or more, not {days}.")
+    on = today()
+    until = on + timedelta(days=days)
+    rows = []
+    for lic in License.objects.filter(expires__gte=on, expires__lte=until).order_by(
+        "expires", "license_id"
+    ):
+        data = license_as_dict(lic, on)
+        data["days_left"] = (lic.expires - on).days  # type: ignore[operator]
+        rows.append(data)
+    return rows

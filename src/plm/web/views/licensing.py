@@ -13,7 +13,7 @@ from plm.clock import today
 from plm.core.writer import LICENSES_HEADER
 from plm.directory.models import User
 from plm.directory.users import user_text_filter
-from plm.licensing.licenses import license_list
+from plm.licensing.licenses import license_list, licenses_expiring
 from plm.web.access import access_of, require
 from plm.web.csv_response import csv_download
 from plm.web.rows import run_rows
@@ -48,7 +48,13 @@ def manage(request: HttpRequest) -> HttpResponse:
     page = Paginator(presenters, PAGE_SIZE).get_page(request.GET.get("page"))
     users = list(page.object_list)
     details = presenter_details([u.pk for u in users])
+    expiring = licenses_expiring(days=90)
     context = {
+        "expiring": expiring,
+        "expiring_windows": [
+            {"days": d, "count": sum(1 for r in expiring if int(str(r["days_left"])) <= d)}
+            for d in (30, 60, 90)
+        ],
         "licenses": licenses_with_badges(),
         "page": page,
         "rows": [(u, details[u.pk]) for u in users],
