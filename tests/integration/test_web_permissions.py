@@ -22,6 +22,7 @@ PASSES = {
 }
 PUBLIC = {"login", "logout"}
 POST_ONLY = {
+    "replace",
     "revoke",
     "users_bulk",
     "import_cancel",

@@ -1,12 +1,12 @@
 """/licenses and /export."""
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Status
+from ninja import Router, Schema, Status
 
 from plm.api.auth import Auth, access_of, username_of
 from plm.api.errors import csv_response_doc, not_found
 from plm.api.paging import Paging, PagingQuery, page
-from plm.api.schemas import ErrorOut, LicenseIn, LicenseOut, LicensePage, LicensePatch
+from plm.api.schemas import ErrorOut, ImportOut, LicenseIn, LicenseOut, LicensePage, LicensePatch
 from plm.clock import today
 from plm.core.license_ids import normalize_license_id
 from plm.core.writer import LICENSES_HEADER
@@ -87,6 +87,31 @@ def export(request: HttpRequest) -> HttpResponse:
     return csv_download(
         "licenses.csv", LICENSES_HEADER, export_rows(user_orgs=access_of(request).view_orgs)
     )
+
+
+class ReplaceIn(Schema):
+    new_license_id: str
+    dry_run: bool = False
+
+
+@router.post(
+    "/licenses/{license_id}/replace", response={200: ImportOut, **ERRORS}, auth=Auth("change")
+)
+def replace_license(request: HttpRequest, license_id: str, payload: ReplaceIn) -> dict[str, object]:
+    """One-step renewal: every holder of this license gets `new_license_id` instead, each in one
+    atomic step; recorded like an import (the import object; results at /imports/{id}/results).
+    Fatal: `same_license`, `license_not_found` (status `failed`)."""
+    from plm.api.imports import import_out
+    from plm.licensing.replace import run_license_replace
+
+    job = run_license_replace(
+        old=license_id,
+        new=payload.new_license_id,
+        actor_name=username_of(request),
+        source="api",
+        dry_run=payload.dry_run,
+    )
+    return import_out(job)
 
 
 __all__ = ["Paging", "router"]

@@ -164,3 +164,33 @@ def expiring(
             f"{r['license_id']}  expires {r['expires']} ({r['days_left']} days left)  "
             f"{r['assigned']}/{r['seats']} assigned  {r['name']}"
         )
+
+
+@app.command("replace")
+@command
+def replace(
+    old: str = typer.Argument(..., help="The license its holders leave."),
+    new: str = typer.Argument(..., help="The license they get instead."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what would happen; change nothing."
+    ),
+    as_user: str | None = typer.Option(
+        None, "--as", help="Act as this user (scope and permission)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the import object as JSON."),
+) -> None:
+    """One-step renewal: every holder of OLD gets NEW and loses OLD, each in one atomic step.
+
+    A holder who cannot get NEW keeps OLD (row rejected with the reason). Recorded and audited
+    like an import; exit codes as plm import.
+
+    Example: plm licenses replace "ID 2024-08-01-000123" "ID 2025-08-01-000456" --dry-run
+    """
+    setup()
+    from plm.cli.report import print_job
+    from plm.imports.license_import import exit_code
+    from plm.licensing.replace import run_license_replace
+
+    job = run_license_replace(old=old, new=new, actor_name=as_user, source="cli", dry_run=dry_run)
+    print_job(job, as_json=as_json)
+    raise typer.Exit(exit_code(job))

@@ -180,6 +180,22 @@ def validate(raw: RawRow) -> Command | RowResult:
     return Command(raw, raw.username.casefold(), action, license_id)
 
 
+def user_problem(person: Person) -> tuple[str, str] | None:
+    """Why this user may not receive a license (code, message), or None."""
+    if not person.active:
+        return (
+            c.USER_INACTIVE,
+            f"User '{person.username}' is inactive and cannot receive a license.",
+        )
+    if not person.staff_orgs:
+        return (
+            c.NOT_ACADEMIC_STAFF,
+            f"User '{person.username}' does not have the Academic Staff "
+            "role; only Academic Staff can hold a Personal Capture license.",
+        )
+    return None
+
+
 class Rules:
     """Decides commands in order against a Ledger; the caller applies the returned changes."""
 
@@ -259,20 +275,53 @@ class Rules:
         return self._revoke(cmd, person, sorted(held, key=lambda pk: self.by_pk[pk].license_id), "")
 
     def _user_problem(self, cmd: Command, person: Person, shown_id: str) -> Decision | None:
-        if not person.active:
-            return self._reject(
-                cmd,
-                shown_id,
-                c.USER_INACTIVE,
-                f"User '{person.username}' is inactive and cannot receive a license.",
+        problem = user_problem(person)
+        return self._reject(cmd, shown_id, *problem) if problem else None
+
+    def replace(self, person: Person, old: LicenseInfo, new: LicenseInfo, row: int) -> Decision:
+        """One-step renewal for one holder of `old`: assign `new` and revoke `old` together;
+        when `new` cannot be given, the holder keeps `old` and the row is rejected."""
+        raw = RawRow(row, person.username, "replace", new.license_id)
+
+        def rejected(code: str, message: str) -> Decision:
+            return Decision(reject(raw, code, message, action="replace", license_id=new.license_id))
+
+        if not self.scope.covers(person, Action.ASSIGN):
+            return rejected(
+                c.OUT_OF_SCOPE, f"User '{person.username}' is outside the organizations you manage."
             )
-        if not person.staff_orgs:
-            return self._reject(
-                cmd,
-                shown_id,
-                c.NOT_ACADEMIC_STAFF,
-                f"User '{person.username}' does not have the Academic Staff role; "
-                "only Academic Staff can hold a Personal Capture license.",
+        held = self.ledger.held.setdefault(person.pk, set())
+        changes: list[Change] = []
+        if new.pk not in held:
+            problem = user_problem(person) or self._license_problem(new)
+            if problem:
+                return rejected(*problem)
+            held.add(new.pk)
+            self.ledger.used[new.pk] = self.ledger.used.get(new.pk, 0) + 1
+            changes.append(Change("assign", person.pk, new.pk, person.username, new.license_id))
+        if old.pk in held:
+            held.discard(old.pk)
+            self.ledger.used[old.pk] = self.ledger.used.get(old.pk, 0) - 1
+            changes.append(Change("revoke", person.pk, old.pk, person.username, old.license_id))
+        result = RowResult(
+            row,
+            person.username,
+            "replace",
+            new.license_id,
+            Outcome.APPLIED,
+            c.REPLACED,
+            f"Replaced {old.license_id} with {new.license_id} for '{person.username}'.",
+        )
+        return Decision(result, tuple(changes))
+
+    def _license_problem(self, lic: LicenseInfo) -> tuple[str, str] | None:
+        if lic.expired(self.today):
+            return c.LICENSE_EXPIRED, f"License {lic.license_id} expired on {lic.expires}."
+        if self.ledger.used.get(lic.pk, 0) >= lic.seats:
+            return (
+                c.NO_SEAT_AVAILABLE,
+                f"License {lic.license_id} has no free seat (all "
+                f"{lic.seats} are assigned): revoke a seat or use another license.",
             )
         return None
 
@@ -288,21 +337,9 @@ class Rules:
         problem = self._user_problem(cmd, person, lic.license_id)
         if problem:
             return problem
-        if lic.expired(self.today):
-            return self._reject(
-                cmd,
-                lic.license_id,
-                c.LICENSE_EXPIRED,
-                f"License {lic.license_id} expired on {lic.expires}.",
-            )
-        if self.ledger.used.get(lic.pk, 0) >= lic.seats:
-            return self._reject(
-                cmd,
-                lic.license_id,
-                c.NO_SEAT_AVAILABLE,
-                f"License {lic.license_id} has no free seat (all {lic.seats} are "
-                "assigned): revoke a seat or use another license.",
-            )
+        license_problem = self._license_problem(lic)
+        if license_problem:
+            return self._reject(cmd, lic.license_id, *license_problem)
         return self._give(cmd, person, lic, held)
 
     def _autoassign(self, cmd: Command, person: Person, held: set[int]) -> Decision:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("licensing/revoke/", licensing.revoke, name="revoke"),
     path("licensing/export/", licensing.export, name="export"),
     path("licensing/import/", licensing.import_upload, name="import"),
+    path("licensing/replace/", licensing.replace, name="replace"),
     path("imports/", imports.history, name="history"),
     path("imports/<int:import_id>/", imports.detail, name="import_detail"),
     path("imports/<int:import_id>/progress/", imports.progress, name="import_progress"),

@@ -114,3 +114,19 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Import Presenter Licenses: the upload returns at once; a worker runs the import."""
     return import_page(request, "licenses")
+
+
+@require_POST
+@require("change")
+def replace(request: HttpRequest) -> HttpResponse:
+    """Replace license: every holder of OLD gets NEW (the renewal workflow without a file)."""
+    from plm.licensing.replace import run_license_replace
+
+    job = run_license_replace(
+        old=request.POST.get("old", ""),
+        new=request.POST.get("new", ""),
+        actor_name=request.user.get_username(),
+        source="web",
+        dry_run=bool(request.POST.get("dry_run")),
+    )
+    return redirect("web:import_detail", import_id=job.pk)
