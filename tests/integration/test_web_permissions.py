@@ -23,6 +23,7 @@ PASSES = {
 PUBLIC = {"login", "logout"}
 POST_ONLY = {
     "replace",
+    "import_revert",
     "revoke",
     "users_bulk",
     "import_cancel",

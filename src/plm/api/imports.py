@@ -1,7 +1,7 @@
 """/imports and /users/imports: upload (202), poll, results, error report, cancel."""
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from plm.api.auth import Auth, access_of, username_of
@@ -114,6 +114,28 @@ def get_import(request: HttpRequest, import_id: int) -> dict[str, object]:
 def cancel_import(request: HttpRequest, import_id: int) -> dict[str, object]:
     """Cancel a queued import, or stop a running one after its current batch (409 otherwise)."""
     return import_out(job_cancel(_job(request, import_id)))
+
+
+class RevertIn(Schema):
+    dry_run: bool = False
+
+
+@router.post(
+    "/imports/{import_id}/revert", response={200: ImportOut, **ERRORS}, auth=Auth("change")
+)
+def revert_import(request: HttpRequest, import_id: int, payload: RevertIn) -> dict[str, object]:
+    """Undo an import's applied changes (see plm imports revert); answers the revert's own
+    import object. Fatal (status failed): import_not_found, not_revertible."""
+    from plm.licensing.revert import run_revert
+
+    return import_out(
+        run_revert(
+            import_id=import_id,
+            actor_name=username_of(request),
+            source="api",
+            dry_run=payload.dry_run,
+        )
+    )
 
 
 @router.get("/imports/{import_id}/results", response={200: RowPage, **ERRORS}, auth=Auth("view"))

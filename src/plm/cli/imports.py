@@ -174,6 +174,34 @@ def resume(
     raise typer.Exit(exit_code(job))
 
 
+@history.command("revert")
+@command
+def revert(
+    import_id: int = typer.Argument(..., help="The import to undo (plm imports list)."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what would happen; change nothing."
+    ),
+    as_user: str | None = typer.Option(
+        None, "--as", help="Act as this user (scope and permission)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the revert's import object as JSON."),
+) -> None:
+    """Undo an import's applied changes in reverse row order (itself a revertible import).
+
+    Changes that later activity altered are left alone (changed_since); a re-assign the rules
+    now refuse is rejected with its rule code. Exit codes as plm import.
+
+    Example: plm imports revert 42 --dry-run
+    """
+    setup()
+    from plm.imports.license_import import exit_code
+    from plm.licensing.revert import run_revert
+
+    job = run_revert(import_id=import_id, actor_name=as_user, source="cli", dry_run=dry_run)
+    print_job(job, as_json=as_json)
+    raise typer.Exit(exit_code(job))
+
+
 @history.command("purge")
 @command
 def purge(

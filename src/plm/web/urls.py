@@ -23,6 +23,7 @@ urlpatterns = [
     path("imports/<int:import_id>/cancel/", imports.cancel, name="import_cancel"),
     path("imports/<int:import_id>/apply/", imports.apply_for_real, name="import_apply"),
     path("imports/<int:import_id>/resume/", imports.resume, name="import_resume"),
+    path("imports/<int:import_id>/revert/", imports.revert, name="import_revert"),
     path("users/", users.user_list, name="users"),
     path("users/bulk/", users.bulk, name="users_bulk"),
     path("users/import/", users.users_import, name="users_import"),

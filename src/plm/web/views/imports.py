@@ -113,6 +113,22 @@ def resume(request: HttpRequest, import_id: int) -> HttpResponse:
     return redirect("web:import_detail", import_id=job.pk)
 
 
+@require_POST
+@require("change")
+def revert(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Undo this import's applied changes; shows the revert's own report."""
+    from plm.licensing.revert import run_revert
+
+    job = _job(request, import_id)
+    done = run_revert(
+        import_id=job.pk,
+        actor_name=request.user.get_username(),
+        source="web",
+        dry_run=bool(request.POST.get("dry_run")),
+    )
+    return redirect("web:import_detail", import_id=done.pk)
+
+
 @require("view")
 def history(request: HttpRequest) -> HttpResponse:
     """Import history: every import from web, CLI or API (newest first)."""
