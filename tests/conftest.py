@@ -13,3 +13,12 @@ def on_postgres() -> bool:
     from django.db import connection
 
     return connection.vendor == "postgresql"
+
+
+# Under CI the property tests replay a fixed set of examples (a CI result must not depend on
+# chance); locally they explore new examples on every run.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI") == "true":
+    hypothesis_settings.load_profile("ci")

@@ -309,3 +309,13 @@ def test_profile_page_creates_and_revokes_own_tokens(campus) -> None:
 def test_a_wrong_method_is_a_json_405(api) -> None:
     response = api.client.put("/api/v1/licenses", **api.headers)
     assert response.status_code == 405 and error_code(response) == "method_not_allowed"
+
+
+def test_nul_bytes_are_refused_not_a_server_error(api) -> None:
+    assert api.client.get("/api/v1/users?q=a%00b", **api.headers).status_code == 400
+    response = api.post("/assignments", {"username": "a\x00b", "action": "assign"})
+    assert response.status_code in (200, 422) and response["Content-Type"].startswith(
+        "application/json"
+    )
+    odd = api.upload("/imports", b"Username,Action\nann,revokeall\n")
+    assert odd.status_code == 202

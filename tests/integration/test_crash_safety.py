@@ -50,14 +50,14 @@ def test_a_killed_worker_leaves_an_interrupted_import_that_resumes_exactly(tmp_p
     client.force_login(admin)
     client.post("/licensing/import/", {"file": SimpleUploadedFile("f.csv", content.encode())})
     job = Import.objects.get(dry_run=False)
-    env = plm_env(PLM_IMPORT_BATCH_ROWS="100" if SOAK else "5")
+    env = plm_env(PLM_IMPORT_BATCH_ROWS="100" if SOAK else "2")
     worker = subprocess.Popen(
         [PLM, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         job.refresh_from_db()
-        if job.processed >= ROWS // 6:
+        if job.processed >= ROWS // 10:
             break
         time.sleep(0.01)
     os.kill(worker.pid, signal.SIGKILL)

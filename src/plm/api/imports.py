@@ -15,6 +15,7 @@ from plm.imports.jobs import submit_import
 from plm.imports.models import Import, ImportRow
 from plm.imports.records import RESULT_FIELDS, error_report_rows, job_as_dict, job_cancel
 from plm.web.csv_response import csv_download
+from plm.web.uploads import safe_file_name
 
 router = Router(tags=["imports"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut}
@@ -47,12 +48,13 @@ def _submit(
     file: UploadedFile,
     dry_run: bool,
     all_or_nothing: bool,
+    sync_percent: int | None,
 ) -> Status:
     from django.conf import settings
 
     if file.size is not None and file.size > settings.PLM_MAX_IMPORT_BYTES:
         raise ApiError(413, c.FILE_TOO_LARGE, "The file is larger than the import size limit.")
-    name = (file.name or "upload.csv").replace("\\", "/").rsplit("/", 1)[-1]
+    name = safe_file_name(file.name or "upload.csv")
     job = submit_import(
         kind=kind,
         data=file.read(),
@@ -61,6 +63,7 @@ def _submit(
         source="api",
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
+        sync_percent=sync_percent,
     )
     response["Location"] = f"/api/v1/imports/{job.pk}"
     return Status(202, {"id": job.pk, "status": job.status})
@@ -73,11 +76,21 @@ def post_import(
     file: File[UploadedFile],
     dry_run: Form[bool] = False,
     all_or_nothing: Form[bool] = False,
+    sync: Form[bool] = False,
+    max_revoke_percent: int = Form(10, ge=0, le=100),  # type: ignore[assignment]
 ) -> Status:
     """Queue a licenses.csv import (multipart field `file`): 202 with its id and a Location.
 
     Fatal file errors (unreadable_file, missing_column, ...) show later as status `failed`."""
-    return _submit(request, response, "licenses", file, dry_run, all_or_nothing)
+    return _submit(
+        request,
+        response,
+        "licenses",
+        file,
+        dry_run,
+        all_or_nothing,
+        max_revoke_percent if sync else None,
+    )
 
 
 @router.post(
@@ -90,7 +103,7 @@ def post_users_import(
     dry_run: Form[bool] = False,
 ) -> Status:
     """Queue a person.csv import (system administrators), like /imports."""
-    return _submit(request, response, "users", file, dry_run, False)
+    return _submit(request, response, "users", file, dry_run, False, None)
 
 
 @router.get("/imports", response={200: ImportPage, **ERRORS}, auth=Auth("view"))

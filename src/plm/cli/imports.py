@@ -5,7 +5,8 @@ from pathlib import Path
 import typer
 
 from plm.cli.report import print_job, progress_bar
-from plm.cli.runtime import command, emit_json, open_output, out, setup
+from plm.cli.runtime import command, emit_json, fail, open_output, out, setup
+from plm.core.codes import INVALID_ARGUMENT, PlmError
 
 history = typer.Typer(help="Import history: list, show, purge.", no_args_is_help=True)
 
@@ -28,6 +29,19 @@ def register(app: typer.Typer) -> None:
         errors_out: Path | None = typer.Option(
             None, "--errors-out", help="Write the rejected rows as CSV, ready to fix."
         ),
+        sync: bool = typer.Option(
+            False,
+            "--sync",
+            help="The assign rows are the complete list of "
+            "holders of each license they name: revoke everyone else first.",
+        ),
+        max_revoke_percent: int | None = typer.Option(
+            None,
+            "--max-revoke-percent",
+            metavar="P",
+            help="With --sync: refuse if more than P% "
+            "of those holders would be revoked (default 10).",
+        ),
     ) -> None:
         """Assign and revoke licenses in bulk from a CSV file, rows in file order.
 
@@ -36,6 +50,13 @@ def register(app: typer.Typer) -> None:
 
         Example: plm import licenses.csv --dry-run --errors-out errors.csv
         """
+        if max_revoke_percent is not None and not sync:
+            fail(PlmError(INVALID_ARGUMENT, "--max-revoke-percent needs --sync."), as_json=as_json)
+        if max_revoke_percent is not None and not 0 <= max_revoke_percent <= 100:
+            fail(
+                PlmError(INVALID_ARGUMENT, "--max-revoke-percent must be 0 to 100."),
+                as_json=as_json,
+            )
         setup()
         from plm.imports.license_import import exit_code, run_license_import
 
@@ -48,6 +69,9 @@ def register(app: typer.Typer) -> None:
                 dry_run=dry_run,
                 all_or_nothing=all_or_nothing,
                 progress=progress,
+                sync_percent=(10 if max_revoke_percent is None else max_revoke_percent)
+                if sync
+                else None,
             )
         print_job(job, as_json=as_json, errors_out=errors_out)
         raise typer.Exit(exit_code(job))

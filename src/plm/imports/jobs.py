@@ -26,6 +26,7 @@ def submit_import(
     source: str,
     dry_run: bool = False,
     all_or_nothing: bool = False,
+    sync_percent: int | None = None,
 ) -> Import:
     """Store the upload and queue its import; the job and its task commit together."""
     with transaction.atomic():
@@ -37,6 +38,7 @@ def submit_import(
             dry_run=dry_run,
             all_or_nothing=all_or_nothing,
             status=Status.QUEUED,
+            sync_percent=sync_percent,
         )
         ImportFile.objects.create(job=job, data=data, size=len(data))
         process_import.enqueue(job.pk)

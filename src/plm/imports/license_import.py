@@ -12,10 +12,17 @@ from django.conf import settings
 from django.db import transaction
 
 from plm.clock import today
-from plm.core.codes import FILE_MISMATCH, INTERNAL_ERROR, Outcome, PlmError, Status
+from plm.core.codes import (
+    FILE_MISMATCH,
+    INTERNAL_ERROR,
+    NOT_ALLOWED_IN_SYNC,
+    Outcome,
+    PlmError,
+    Status,
+)
 from plm.core.reader import Layout, Opener, Record, header_key, inspect, records
 from plm.core.results import RowResult, Tally
-from plm.core.rules import Command, Decision, Ledger, RawRow, Rules, validate
+from plm.core.rules import Action, Command, Decision, Ledger, RawRow, Rules, reject, validate
 from plm.directory.actors import Actor, license_actor
 from plm.directory.people import people_for_keys
 from plm.imports.models import Import
@@ -28,6 +35,7 @@ from plm.imports.records import (
     results_write,
 )
 from plm.imports.recovery import heartbeat
+from plm.imports.sync import named_holders, simulate_revocations, sync_revocations, threshold_error
 from plm.licensing.ledger import apply_decisions, load_holdings, lock_licenses, read_licenses
 
 USERNAME, ACTION, LICENSE_ID = (
@@ -60,9 +68,9 @@ def _raw(rec: Record, layout: Layout) -> RawRow:
     )
 
 
-def decide_batch(rows: list[RawRow], rules: Rules) -> list[Decision]:
+def decide_batch(rows: list[RawRow], rules: Rules, *, sync: bool = False) -> list[Decision]:
     """Validate and decide a batch in order (looks users up once for the whole batch)."""
-    checked: list[Command | RowResult] = [validate(raw) for raw in rows]
+    checked: list[Command | RowResult] = [_sync_check(validate(raw), sync) for raw in rows]
     commands = [item for item in checked if isinstance(item, Command)]
     people = people_for_keys(cmd.key for cmd in commands)
     load_holdings(rules.ledger, (p.pk for cmd in commands for p in people[cmd.key]))
@@ -75,6 +83,18 @@ def decide_batch(rows: list[RawRow], rules: Rules) -> list[Decision]:
     return decisions
 
 
+def _sync_check(item: Command | RowResult, sync: bool) -> Command | RowResult:
+    if sync and isinstance(item, Command) and item.action is not Action.ASSIGN:
+        return reject(
+            item.raw,
+            NOT_ALLOWED_IN_SYNC,
+            f"Action {item.action} is not allowed in a "
+            "sync file: it lists who should hold each license (assign rows only).",
+            action=str(item.action),
+        )
+    return item
+
+
 def _run(
     job: Import,
     rows: Iterator[RawRow],
@@ -85,18 +105,23 @@ def _run(
     progress: Progress | None,
     total: int,
     start: Tally | None = None,
+    skip: int | None = None,
+    dry_ledger: Ledger | None = None,
+    sync: bool = False,
 ) -> Tally:
     """One pass over the rows. apply=False: dry run. stop_on_reject: the all-or-nothing pass.
 
     `start`: the counts of rows already committed (a resume); those rows are skipped."""
     tally = Tally(**vars(start)) if start else Tally()
-    if start:
-        rows = islice(rows, start.rows, None)
+    skip = start.rows if skip is None and start else (skip or 0)
+    if skip:
+        rows = islice(rows, skip, None)
     on = today()
     ledger = Ledger()
     rules: Rules | None = None
     if not apply:
-        licenses, ledger.used = read_licenses()
+        licenses, used = read_licenses()
+        ledger = dry_ledger or Ledger(used=used)
         rules = Rules(licenses, ledger, actor.scope, on)
     while batch := list(islice(rows, settings.PLM_IMPORT_BATCH_ROWS)):
         if tally.rows and cancel_requested(job):
@@ -108,7 +133,7 @@ def _run(
                 licenses, ledger.used = lock_licenses()
                 rules = Rules(licenses, ledger, actor.scope, on)
             assert rules is not None
-            decisions = decide_batch(batch, rules)
+            decisions = decide_batch(batch, rules, sync=sync)
             if stop_on_reject and any(d.result.outcome is Outcome.REJECTED for d in decisions):
                 raise Refused
             if apply:
@@ -132,8 +157,11 @@ def run_license_import(
     dry_run: bool = False,
     all_or_nothing: bool = False,
     progress: Progress | None = None,
+    sync_percent: int | None = None,
 ) -> Import:
-    """Record and run a license import now; return its record (never raises PlmError)."""
+    """Record and run a license import now; return its record (never raises PlmError).
+
+    sync_percent: a sync import (docs/csv-format.md) revoking at most that percent."""
     job = job_create(
         kind="licenses",
         source=source,
@@ -141,6 +169,7 @@ def run_license_import(
         file_name=file_name,
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
+        sync_percent=sync_percent,
     )
     return execute_license_import(job, opener, progress)
 
@@ -215,6 +244,8 @@ def _execute(
             start=start,
         )
 
+    if job.sync_max_revoke_percent is not None:
+        return _execute_sync(job, opener, layout, actor, progress)
     if job.dry_run:
         tally = run(apply=False, stop_on_reject=False)
         refused = job.all_or_nothing and tally.rejected
@@ -230,6 +261,49 @@ def _execute(
             raise Cancelled(Tally()) from None  # rolled back: nothing applied
         return job_finish(job, tally, Status.COMPLETED)
     return job_finish(job, run(apply=True, stop_on_reject=False, start=start), Status.COMPLETED)
+
+
+def _execute_sync(
+    job: Import, opener: Opener, layout: Layout, actor: Actor, progress: Progress | None
+) -> Import:
+    """Sync: revocations first (under the license lock), then the file's assign rows."""
+    named = named_holders(_raw_rows(opener, layout))
+    percent = job.sync_max_revoke_percent or 0
+    with transaction.atomic():
+        if not job.dry_run:
+            lock_licenses()
+        revocations, holders = sync_revocations(named, actor)
+        error = threshold_error(revocations, holders, percent)
+        simulate = job.dry_run or error is not None
+        licenses, used = read_licenses()
+        ledger = Ledger(used=used)
+        by_pk = {lic.pk: lic for lic in licenses}
+        if simulate:
+            simulate_revocations(revocations, ledger)
+        else:
+            apply_decisions(revocations, actor=actor, licenses=by_pk, import_id=job.pk)
+        results_write(job, 0, [d.result for d in revocations])
+        counts = Tally()
+        for d in revocations:
+            counts.add(d.result)
+        progress_save(job, counts)
+    tally = _run(
+        job,
+        _raw_rows(opener, layout),
+        actor,
+        apply=not simulate,
+        stop_on_reject=False,
+        progress=progress,
+        total=layout.data_rows,
+        start=counts,
+        skip=0,
+        dry_ledger=ledger if simulate else None,
+        sync=True,
+    )
+    if error is not None:
+        job.error_code, job.error_message = error.code, error.message
+        return job_finish(job, tally, Status.REFUSED)
+    return job_finish(job, tally, Status.COMPLETED)
 
 
 def exit_code(job: Import) -> int:

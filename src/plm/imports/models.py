@@ -17,6 +17,8 @@ class Import(models.Model):
     status = models.CharField(max_length=12, db_index=True)
     dry_run = models.BooleanField(default=False)
     all_or_nothing = models.BooleanField(default=False)
+    sync_max_revoke_percent = models.IntegerField(null=True, blank=True)
+    """Set for a sync import (--sync): the most holders it may revoke, in percent."""
     rows = models.IntegerField(default=0)
     processed = models.IntegerField(default=0)
     applied = models.IntegerField(default=0)

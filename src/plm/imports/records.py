@@ -22,6 +22,7 @@ def job_create(
     dry_run: bool,
     all_or_nothing: bool = False,
     status: Status = Status.RUNNING,
+    sync_percent: int | None = None,
 ) -> Import:
     """Record a new import; `as_user` None means the system acts (CLI without --as)."""
     return Import.objects.create(
@@ -32,6 +33,7 @@ def job_create(
         file_name=file_name[:255],
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
+        sync_max_revoke_percent=sync_percent,
         status=status,
         created_at=now(),
         heartbeat_at=now(),

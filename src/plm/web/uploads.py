@@ -44,7 +44,7 @@ def read_upload(request: HttpRequest, field: str = "file") -> tuple[str, bytes]:
     if not upload.size:
         raise PlmError(c.EMPTY_FILE, f"'{name}' is empty: it needs a header row and data rows.")
     # Only the base name is kept, as a label; it is never used as a path.
-    return name.replace("\\", "/").rsplit("/", 1)[-1][:255], upload.read()
+    return safe_file_name(name), upload.read()
 
 
 def import_page(request: HttpRequest, kind: str) -> HttpResponse:
@@ -71,7 +71,24 @@ def import_page(request: HttpRequest, kind: str) -> HttpResponse:
                 source="web",
                 dry_run=bool(request.POST.get("dry_run")),
                 all_or_nothing=kind == "licenses" and bool(request.POST.get("all_or_nothing")),
+                sync_percent=_sync_percent(request) if kind == "licenses" else None,
             )
             return redirect("web:import_detail", import_id=job.pk)
     status = 413 if error and error.code == c.FILE_TOO_LARGE else 400 if error else 200
     return render(request, "web/import_form.html", {"error": error, "kind": kind}, status=status)
+
+
+def _sync_percent(request: HttpRequest) -> int | None:
+    """The sync threshold from the form (None when the import is not a sync)."""
+    if not request.POST.get("sync"):
+        return None
+    try:
+        return max(0, min(100, int(request.POST.get("max_revoke_percent") or 10)))
+    except ValueError:
+        return 10
+
+
+def safe_file_name(name: str) -> str:
+    """The base name of an upload, without control characters: a label, never a path."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch >= " " and ch != "\x7f")[:255] or "upload.csv"
