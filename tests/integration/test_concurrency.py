@@ -32,9 +32,7 @@ def test_two_imports_at_once_never_oversubscribe_or_lose_assignments(tmp_path) -
     file_a = write_csv(tmp_path / "a.csv", header + "\n".join(lines_a) + "\n")
     file_b = write_csv(tmp_path / "b.csv", header + "\n".join(lines_b) + "\n")
 
-    procs = [
-        start("import", str(f), "--json", PLM_IMPORT_BATCH_ROWS="20") for f in (file_a, file_b)
-    ]
+    procs = [start("import", str(f), "--json", PLM_IMPORT_BATCH_ROWS="4") for f in (file_a, file_b)]
     reports = [finish(p) for p in procs]
     for code, data, err in reports:
         assert code in (0, 3), err

@@ -1,22 +1,16 @@
 """One-step renewal: every holder of OLD gets NEW and loses OLD in one atomic step per holder,
 recorded, audited and reported like an import (rows numbered 1, 2, ... in user-name order)."""
 
-from itertools import islice
-
-from django.conf import settings
-from django.db import transaction
-
-from plm.clock import today
 from plm.core import codes as c
-from plm.core.codes import INTERNAL_ERROR, PlmError, Status
+from plm.core.codes import PlmError
 from plm.core.license_ids import normalize_license_id
-from plm.core.results import Tally
-from plm.core.rules import Ledger, Rules
+from plm.core.rules import Decision, Rules
 from plm.directory.actors import license_actor
 from plm.directory.people import people_for_keys
 from plm.imports.models import Import
-from plm.imports.records import job_create, job_fail, job_finish, progress_save, results_write
-from plm.licensing.ledger import apply_decisions, load_holdings, lock_licenses, read_licenses
+from plm.imports.records import job_create, job_fail
+from plm.licensing.batches import run_in_batches
+from plm.licensing.ledger import load_holdings
 from plm.licensing.models import Assignment, License
 
 
@@ -49,33 +43,12 @@ def run_license_replace(
         .order_by("user__username_key")
         .values_list("user__username_key", flat=True)
     )
-    job.rows = len(holders)
-    job.save(update_fields=["rows"])
-    tally, ledger = Tally(), Ledger()
-    try:
-        if dry_run:
-            licenses, ledger.used = read_licenses()
-        keys = iter(holders)
-        while batch := list(islice(keys, settings.PLM_IMPORT_BATCH_ROWS)):
-            with transaction.atomic():
-                if not dry_run:
-                    ledger = Ledger()
-                    licenses, ledger.used = lock_licenses()
-                rules = Rules(licenses, ledger, actor.scope, today())
-                people = people_for_keys(batch)
-                persons = [next(p for p in people[k] if p.username.casefold() == k) for k in batch]
-                load_holdings(ledger, (p.pk for p in persons))
-                decisions = [
-                    rules.replace(p, rules.by_id[old_id], rules.by_id[new_id], tally.rows + i + 1)
-                    for i, p in enumerate(persons)
-                ]
-                if not dry_run:
-                    apply_decisions(decisions, actor=actor, licenses=rules.by_pk, import_id=job.pk)
-                results_write(job, tally.rows, [d.result for d in decisions])
-                for d in decisions:
-                    tally.add(d.result)
-                progress_save(job, tally)
-    except Exception:
-        job_fail(job, PlmError(INTERNAL_ERROR, "The replacement stopped on an internal error."))
-        raise
-    return job_finish(job, tally, Status.COMPLETED)
+
+    def decide(batch: list[str], rules: Rules, done: int) -> list[Decision]:
+        people = people_for_keys(batch)
+        persons = [next(p for p in people[k] if p.username.casefold() == k) for k in batch]
+        load_holdings(rules.ledger, (p.pk for p in persons))
+        old_lic, new_lic = rules.by_id[old_id], rules.by_id[new_id]
+        return [rules.replace(p, old_lic, new_lic, done + i + 1) for i, p in enumerate(persons)]
+
+    return run_in_batches(job, holders, decide, actor=actor, dry_run=dry_run)

@@ -6,23 +6,18 @@ activity already altered (any later audit event on the same user and license, ou
 import being reverted) is left alone and reported `changed_since`.
 """
 
-from itertools import islice
-
-from django.conf import settings
-from django.db import transaction
 from django.db.models import Max, Q
 
 from plm.audit.models import AuditEvent
-from plm.clock import today
 from plm.core import codes as c
-from plm.core.codes import INTERNAL_ERROR, Outcome, PlmError, Status
-from plm.core.results import RowResult, Tally
-from plm.core.rules import Decision, Ledger, RawRow, Rules
+from plm.core.codes import Outcome, PlmError
+from plm.core.results import RowResult
+from plm.core.rules import Decision, RawRow, Rules
 from plm.directory.actors import license_actor
 from plm.imports.license_import import decide_batch
 from plm.imports.models import Import
-from plm.imports.records import job_create, job_fail, job_finish, progress_save, results_write
-from plm.licensing.ledger import apply_decisions, lock_licenses, read_licenses
+from plm.imports.records import job_create, job_fail
+from plm.licensing.batches import run_in_batches
 
 UNDO = {"assign": "revoke", "revoke": "assign"}
 
@@ -57,30 +52,13 @@ def run_revert(
         .order_by("-id")
         .values_list("id", "row", "action", "username", "license_id")
     )
-    job.rows = len(events)
-    job.save(update_fields=["rows"])
-    tally, ledger = Tally(), Ledger()
-    try:
-        if dry_run:
-            licenses, ledger.used = read_licenses()
-        stream = iter(events)
-        while batch := list(islice(stream, settings.PLM_IMPORT_BATCH_ROWS)):
-            with transaction.atomic():
-                if not dry_run:
-                    ledger = Ledger()
-                    licenses, ledger.used = lock_licenses()
-                rules = Rules(licenses, ledger, actor.scope, today())
-                decisions = _decide(batch, rules, target.pk, cutoff)
-                if not dry_run:
-                    apply_decisions(decisions, actor=actor, licenses=rules.by_pk, import_id=job.pk)
-                results_write(job, tally.rows, [d.result for d in decisions])
-                for d in decisions:
-                    tally.add(d.result)
-                progress_save(job, tally)
-    except Exception:
-        job_fail(job, PlmError(INTERNAL_ERROR, "The revert stopped on an internal error."))
-        raise
-    return job_finish(job, tally, Status.COMPLETED)
+    return run_in_batches(
+        job,
+        events,
+        lambda batch, rules, done: _decide(batch, rules, target.pk, cutoff),
+        actor=actor,
+        dry_run=dry_run,
+    )
 
 
 def _decide(
