@@ -1,0 +1,55 @@
+"""Issue 7 in a real browser: a sync refused by its threshold, reverting an import, and the
+Replace license action."""
+
+import re
+
+from plm.imports.models import Import
+from tests.builders import holders, make_license, plm
+from tests.e2e.test_browser import L1, L2, campus, login, upload, wait_done
+
+
+def test_a_sync_over_the_threshold_is_refused_and_changes_nothing(server, page, tmp_path) -> None:
+    campus()
+    for who in ("ann", "bob", "cat"):
+        plm("assign", who, L2)
+    path = tmp_path / "sync.csv"
+    path.write_text(f"Username,Action,License ID\nann,assign,{L2}\n")
+    login(page, server)
+    page.goto(server + "/licensing/import/")
+    page.get_by_label("CSV file").set_input_files(str(path))
+    page.locator("#sync").check()
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.wait_for_url(re.compile(r".*/imports/\d+/$"))
+    wait_done(page, "refused")
+    assert "change_threshold_exceeded" in page.content()
+    assert holders(L2) == {"ann", "bob", "cat"}
+
+
+def test_revert_an_import_from_its_page(server, page, tmp_path) -> None:
+    campus()
+    login(page, server)
+    upload(
+        page, server, tmp_path, f"Username,Action,License ID\nann,assign,{L2}\nbob,assign,{L2}\n"
+    )
+    wait_done(page)
+    assert holders(L2) == {"ann", "bob"}
+    page.get_by_role("button", name="Revert this import").click()
+    page.wait_for_url(re.compile(r".*/imports/\d+/$"))
+    wait_done(page)
+    assert holders(L2) == set()
+    assert Import.objects.filter(source="revert").get().applied == 2
+
+
+def test_replace_license_from_the_manage_page(server, page) -> None:
+    campus()
+    make_license("ID 2025-01-01-000009", seats=5)
+    plm("assign", "ann", L1)
+    plm("assign", "bob", L1)
+    login(page, server)
+    page.get_by_text("Replace license (renewal").click()
+    page.get_by_label("Holders of").select_option(L1)
+    page.get_by_label("get instead").select_option("ID 2025-01-01-000009")
+    page.get_by_role("button", name="Replace license").click()
+    page.wait_for_url(re.compile(r".*/imports/\d+/$"))
+    wait_done(page)
+    assert holders("ID 2025-01-01-000009") == {"ann", "bob"} and holders(L1) == set()
