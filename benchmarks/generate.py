@@ -6,6 +6,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from plm.core.people import person_header
+
 ORGS = [f"Department {i:02}" for i in range(20)]
 LICENSES = [f"ID 2024-{1 + i // 28:02}-{1 + i % 28:02}-{100000 + i:06}" for i in range(20)]
 
@@ -38,17 +40,7 @@ def generate(folder: Path, users: int, rows: int, seed: int = 2013) -> Dataset:
     rng = random.Random(seed)
     with open(data.person_csv, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(
-            [
-                "User-Name",
-                "Email",
-                "First-Name",
-                "Last-Name",
-                "Active",
-                "Organization-Name-1",
-                "Organization-Role-Name-1",
-            ]
-        )
+        w.writerow(person_header(1))
         for i in range(users):
             role = "Scheduler" if i % 40 == 7 else "Academic Staff"  # ~1 in 40 not staff
             w.writerow(

@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from plm.clock import today
+from plm.core.people import person_header
 from plm.core.writer import LICENSES_HEADER, write_csv
 from plm.directory.actors import system_actor
 from plm.directory.models import Organization, User
@@ -139,18 +140,7 @@ def load_demo(*, seed: int = 2013, password: str | None = None) -> str:
         for name, parent in TREE.items():
             if not Organization.objects.filter(name_key=name.casefold()).exists():
                 org_add(name=name, parent=parent)
-        header = [
-            "User-Name",
-            "Email",
-            "First-Name",
-            "Last-Name",
-            "Active",
-            "Organization-Name-1",
-            "Organization-Role-Name-1",
-            "Organization-Name-2",
-            "Organization-Role-Name-2",
-        ]
-        people = _csv(header, _people(rng))
+        people = _csv(person_header(2), _people(rng))
         run_users_import(
             opener=lambda: io.BytesIO(people),
             file_name="demo person.csv",

@@ -6,7 +6,7 @@ activity already altered (any later audit event on the same user and license, ou
 import being reverted) is left alone and reported `changed_since`.
 """
 
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from plm.audit.models import AuditEvent
 from plm.core import codes as c
@@ -64,15 +64,11 @@ def run_revert(
 def _decide(
     batch: list[tuple[int, int | None, str, str, str]], rules: Rules, target: int, cutoff: int
 ) -> list[Decision]:
+    last_change = _last_changes(batch, target, cutoff)
     decisions: list[Decision | None] = []
     rows: list[RawRow] = []
     for event_id, row, action, username, license_id in batch:
-        raw = RawRow(row, username, UNDO[action], license_id)
-        changed = AuditEvent.objects.filter(
-            Q(id__gt=event_id, id__lte=cutoff, username=username, license_id=license_id)
-            & (~Q(import_id=target) | Q(import_id__isnull=True))
-        ).exists()
-        if changed:
+        if last_change.get((username, license_id), 0) > event_id:
             decisions.append(
                 Decision(
                     RowResult(
@@ -88,6 +84,25 @@ def _decide(
             )
         else:
             decisions.append(None)
-            rows.append(raw)
+            rows.append(RawRow(row, username, UNDO[action], license_id))
     decided = iter(decide_batch(rows, rules))
     return [d if d is not None else next(decided) for d in decisions]
+
+
+def _last_changes(
+    batch: list[tuple[int, int | None, str, str, str]], target: int, cutoff: int
+) -> dict[tuple[str, str], int]:
+    """(user, license) -> the id of its latest audit event after the batch's first event, up to
+    `cutoff`, outside the reverted import: one query for the whole batch."""
+    later = (
+        AuditEvent.objects.filter(
+            id__gt=min(e[0] for e in batch),
+            id__lte=cutoff,
+            username__in={e[3] for e in batch},
+            license_id__in={e[4] for e in batch},
+        )
+        .exclude(import_id=target)  # keeps events without an import (NULL)
+        .values_list("username", "license_id")
+        .annotate(last=Max("id"))
+    )
+    return {(username, license_id): last for username, license_id, last in later}
