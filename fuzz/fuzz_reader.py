@@ -1,4 +1,4 @@
-"""atheris fuzz target for the CSV reader: any bytes either read as records or give one
+"""atheris fuzz target for the CSV and workbook reader: any bytes either read as records or give one
 FatalFileError with a documented code; anything else (an exception, a hang) is a bug.
 
 python fuzz/fuzz_reader.py -max_total_time=60      (make fuzz)
@@ -19,6 +19,7 @@ FATAL = {
     codes.UNREADABLE_FILE,
     codes.FILE_TOO_LARGE,
     codes.MALFORMED_CSV,
+    codes.MALFORMED_XLSX,
     codes.MISSING_COLUMN,
 }
 

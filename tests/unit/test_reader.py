@@ -105,7 +105,7 @@ def test_header_only_file_has_no_rows() -> None:
         (b"Username,Action\na\x00b,assign\n", "unreadable_file"),
         (SAMPLE.encode("utf-16-le"), "unreadable_file"),  # UTF-16 without BOM
         (b"Username,Action\n\x81\x8d\x90,assign\n", "unreadable_file"),  # not UTF-8 nor cp1252
-        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "unreadable_file"),  # a ZIP renamed .csv
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "malformed_xlsx"),  # a broken zip: no workbook
         (b'Username,Action\n"unterminated,assign\n', "malformed_csv"),
         (b"Username,Action\n" + b"x" * (1024 * 1024 + 10) + b",assign\n", "malformed_csv"),
         (b"Username,Action\n" + b"a," * 1500 + b"\n", "malformed_csv"),

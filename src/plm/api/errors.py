@@ -6,6 +6,7 @@ from django.http import HttpRequest, JsonResponse
 
 from plm.core import codes as c
 from plm.core.codes import PlmError
+from plm.core.xlsx import XLSX_CONTENT_TYPE
 
 _CONFLICTS = {
     c.LICENSE_EXISTS,
@@ -47,13 +48,9 @@ def not_found(request: HttpRequest, what: str) -> ApiError:
     return ApiError(404, c.NOT_FOUND, f"{what} does not exist.")
 
 
-def csv_response_doc(description: str) -> dict[str, object]:
-    """openapi_extra documenting a text/csv 200 response."""
-    return {
-        "responses": {
-            200: {
-                "description": description,
-                "content": {"text/csv": {"schema": {"type": "string"}}},
-            }
-        }
-    }
+def csv_response_doc(description: str, *, xlsx: bool = False) -> dict[str, object]:
+    """openapi_extra documenting a text/csv 200 response (or .xlsx with ?format=xlsx)."""
+    content: dict[str, object] = {"text/csv": {"schema": {"type": "string"}}}
+    if xlsx:
+        content[XLSX_CONTENT_TYPE] = {"schema": {"type": "string", "format": "binary"}}
+    return {"responses": {200: {"description": description, "content": content}}}

@@ -1,4 +1,6 @@
-"""/licenses and /export."""
+"""/licenses and /export (licenses.csv, person.csv)."""
+
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
@@ -13,7 +15,7 @@ from plm.core.writer import LICENSES_HEADER
 from plm.directory.actors import sysadmin_actor
 from plm.licensing.licenses import license_add, license_as_dict, license_list, license_update
 from plm.licensing.models import License
-from plm.web.csv_response import csv_download
+from plm.web.csv_response import export_download
 
 router = Router(tags=["licenses"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -73,20 +75,37 @@ def update_license(
     return license_as_dict(lic, today())
 
 
+ExportFormat = Literal["csv", "xlsx"]
+
+
 @router.get(
     "/export",
-    response={401: ErrorOut, 403: ErrorOut},
+    response={401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     auth=Auth("view"),
     tags=["export"],
-    openapi_extra=csv_response_doc("licenses.csv"),
+    openapi_extra=csv_response_doc("licenses.csv (licenses.xlsx with format=xlsx)", xlsx=True),
 )
-def export(request: HttpRequest) -> HttpResponse:
-    """licenses.csv, exactly as `plm export` (limited to the caller's scope)."""
+def export(request: HttpRequest, format: ExportFormat = "csv") -> HttpResponse:
+    """licenses.csv or .xlsx, exactly as `plm export` (limited to the caller's scope)."""
     from plm.licensing.export import export_rows
 
-    return csv_download(
-        "licenses.csv", LICENSES_HEADER, export_rows(user_orgs=access_of(request).view_orgs)
-    )
+    rows = export_rows(user_orgs=access_of(request).view_orgs)
+    return export_download("licenses", LICENSES_HEADER, rows, format)
+
+
+@router.get(
+    "/export/users",
+    response={401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    auth=Auth("view"),
+    tags=["export"],
+    openapi_extra=csv_response_doc("person.csv (person.xlsx with format=xlsx)", xlsx=True),
+)
+def export_users(request: HttpRequest, format: ExportFormat = "csv") -> HttpResponse:
+    """person.csv or .xlsx, exactly as `plm users export` (limited to the caller's scope)."""
+    from plm.directory.users import person_rows
+
+    header, rows = person_rows(user_orgs=access_of(request).view_orgs)
+    return export_download("person", header, rows, format)
 
 
 class ReplaceIn(Schema):

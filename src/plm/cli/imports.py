@@ -5,7 +5,7 @@ from pathlib import Path
 import typer
 
 from plm.cli.report import print_job, progress_bar
-from plm.cli.runtime import command, emit_json, fail, open_output, out, setup
+from plm.cli.runtime import command, emit_json, export_format, fail, out, setup, write_export
 from plm.core.codes import INVALID_ARGUMENT, PlmError
 
 history = typer.Typer(help="Import history: list, show, purge.", no_args_is_help=True)
@@ -15,7 +15,9 @@ def register(app: typer.Typer) -> None:
     @app.command("import")
     @command
     def import_(
-        file: Path = typer.Argument(..., help="CSV with Username, Action, License ID columns."),
+        file: Path = typer.Argument(
+            ..., help="CSV or .xlsx with Username, Action, License ID columns."
+        ),
         dry_run: bool = typer.Option(
             False, "--dry-run", help="Report what would happen; change nothing."
         ),
@@ -85,17 +87,24 @@ def register(app: typer.Typer) -> None:
         no_bom: bool = typer.Option(
             False, "--no-bom", help="Write UTF-8 without a byte-order mark."
         ),
+        fmt: str | None = typer.Option(
+            None,
+            "--format",
+            help="csv or xlsx (default: xlsx when --output ends in .xlsx, else csv).",
+        ),
     ) -> None:
         """Write licenses.csv: every assignment as an 'assign' row (the import format).
 
-        Example: plm export -o licenses.csv
+        Example: plm export -o licenses.csv   (or -o licenses.xlsx for a workbook)
         """
+        kind = export_format(fmt, output)
         setup()
-        from plm.core.writer import LICENSES_HEADER, write_csv
+        from plm.core.writer import LICENSES_HEADER
         from plm.licensing.export import export_rows
 
-        with open_output(output) as fh:
-            count = write_csv(fh, LICENSES_HEADER, export_rows(), bom=not no_bom)
+        count = write_export(
+            output, LICENSES_HEADER, export_rows(), fmt=kind, bom=not no_bom, title="licenses"
+        )
         if output is not None:
             out.print(f"Wrote {count} assignments to {output}.")
 

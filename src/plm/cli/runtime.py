@@ -5,7 +5,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -92,6 +92,44 @@ def command(func: F) -> F:
             fail(internal, as_json=as_json, exit_code=EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+def export_format(fmt: str | None, output: Path | None) -> str:
+    """csv or xlsx: as asked, else from the output's suffix (`-o licenses.xlsx`), else csv."""
+    if fmt is None:
+        return "xlsx" if output is not None and output.suffix.lower() == ".xlsx" else "csv"
+    if fmt.lower() not in ("csv", "xlsx"):
+        raise PlmError(c.INVALID_ARGUMENT, f"--format must be csv or xlsx, not {fmt!r}.")
+    return fmt.lower()
+
+
+def write_export(
+    output: Path | None,
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    fmt: str,
+    bom: bool,
+    title: str,
+) -> int:
+    """Write an export as CSV (core writer) or as a one-sheet workbook; return the row count."""
+    from plm.core.writer import write_csv
+    from plm.core.xlsx import write_xlsx
+
+    if fmt == "xlsx":
+        if output is None:
+            if sys.stdout.isatty():
+                raise PlmError(
+                    c.INVALID_ARGUMENT,
+                    "A workbook is binary: write it to a file with -o FILE.xlsx.",
+                )
+            count = write_xlsx(sys.stdout.buffer, header, rows, title=title)
+            sys.stdout.buffer.flush()
+            return count
+        with open(output, "wb") as fh:
+            return write_xlsx(fh, header, rows, title=title)
+    with open_output(output) as fh:
+        return write_csv(fh, header, rows, bom=bom)
 
 
 def open_output(path: Path | None):  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 
 from plm.cli.report import print_job, progress_bar
-from plm.cli.runtime import command, emit_json, fail, open_output, out, setup
+from plm.cli.runtime import command, emit_json, export_format, fail, out, setup, write_export
 from plm.core import codes as c
 from plm.core.codes import PlmError
 
@@ -58,18 +58,22 @@ def export(
         None, "-o", "--output", help="File to write (default stdout)."
     ),
     no_bom: bool = typer.Option(False, "--no-bom", help="Write UTF-8 without a byte-order mark."),
+    fmt: str | None = typer.Option(
+        None,
+        "--format",
+        help="csv or xlsx (default: xlsx when --output ends in .xlsx, else csv).",
+    ),
 ) -> None:
     """Write person.csv (the users import format).
 
-    Example: plm users export -o person.csv
+    Example: plm users export -o person.csv   (or -o person.xlsx for a workbook)
     """
+    kind = export_format(fmt, output)
     setup()
-    from plm.core.writer import write_csv
     from plm.directory.users import person_rows
 
     header, rows = person_rows()
-    with open_output(output) as fh:
-        count = write_csv(fh, header, rows, bom=not no_bom)
+    count = write_export(output, header, rows, fmt=kind, bom=not no_bom, title="person")
     if output is not None:
         out.print(f"Wrote {count} users to {output}.")
 

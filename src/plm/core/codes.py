@@ -63,6 +63,7 @@ EMPTY_FILE = "empty_file"
 UNREADABLE_FILE = "unreadable_file"
 FILE_TOO_LARGE = "file_too_large"
 MALFORMED_CSV = "malformed_csv"
+MALFORMED_XLSX = "malformed_xlsx"
 MISSING_COLUMN = "missing_column"
 PERMISSION_DENIED = "permission_denied"
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from plm.core import xlsx
 from plm.core.codes import (
     EMPTY_FILE,
     FILE_TOO_LARGE,
@@ -26,6 +27,8 @@ Opener = Callable[[], BinaryIO]
 """Opens the upload from its start; called once per pass."""
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+XLSX = "xlsx"
+"""Layout.encoding of a workbook: the file is read as a sheet, not decoded as text."""
 MAX_CELL_CHARS = 1024 * 1024
 MAX_COLUMNS = 1000
 _CHUNK = 1024 * 1024
@@ -145,8 +148,19 @@ def _records(
 ) -> Iterator[tuple[int, list[str], str]]:
     """Yield (row number, raw cells, delimiter) for every record, blank ones included.
 
-    `digest`, when given, receives the SHA-256 object of the bytes read."""
+    `digest`, when given, receives the SHA-256 object of the bytes read. A workbook
+    (encoding XLSX) yields its first sheet's rows, numbered as the spreadsheet shows them."""
     raw = open_file()
+    if encoding == XLSX:
+        sha = hashlib.sha256()
+        if digest is not None:
+            digest.append(sha)
+        try:
+            for row, cells in xlsx.sheet_rows(raw, max_bytes, MAX_COLUMNS, sha):
+                yield row, cells, ""
+        finally:
+            raw.close()
+        return
     try:
         counter = _LimitedReader(raw, max_bytes, encoding != "utf-16")
         if digest is not None:
@@ -217,8 +231,13 @@ def inspect(
         ) from None
     if not head:
         raise FatalFileError(EMPTY_FILE, "The file is empty: it needs a header row and data rows.")
+    if head.startswith(xlsx.OLE_MAGIC):
+        raise xlsx.legacy_workbook_error()
     bom_encoding = _detect_encoding(head)
-    candidates = [bom_encoding] if bom_encoding else ["utf-8", "cp1252"]
+    if xlsx.looks_like_xlsx(head):
+        candidates = [XLSX]
+    else:
+        candidates = [bom_encoding] if bom_encoding else ["utf-8", "cp1252"]
     for encoding in candidates:
         try:
             return _first_pass(open_file, encoding, required, max_bytes, describe or {})

@@ -13,5 +13,11 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            if request.path.startswith("/api/"):
+                # As a NUL in a JSON body: 422 in the API's one error shape (documented there).
+                from plm.api.errors import error_response
+                from plm.core.codes import INVALID_REQUEST
+
+                return error_response(422, INVALID_REQUEST, "NUL bytes are not allowed in a URL.")
             return HttpResponseBadRequest("NUL bytes are not allowed in a URL.")
         return self.get_response(request)

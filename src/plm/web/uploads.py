@@ -7,8 +7,6 @@ from django.shortcuts import redirect, render
 from plm.core import codes as c
 from plm.core.codes import PlmError
 
-_REFUSED_TYPES = (".xlsx", ".xls", ".zip", ".pdf", ".doc", ".docx", ".ods", ".numbers")
-
 
 def request_too_large(request: HttpRequest) -> bool:
     """True when the declared body is over the limit (checked before Django parses it)."""
@@ -31,14 +29,9 @@ def read_upload(request: HttpRequest, field: str = "file") -> tuple[str, bytes]:
     """The uploaded file's name and bytes, or PlmError with a message for the page."""
     upload = request.FILES.get(field)
     if upload is None:
-        raise PlmError(c.INVALID_ARGUMENT, "Choose a CSV file to import.")
+        raise PlmError(c.INVALID_ARGUMENT, "Choose a CSV or Excel (.xlsx) file to import.")
+    # The name is only a label: CSV or workbook is decided by the content (core.reader).
     name = upload.name or "upload.csv"
-    if name.lower().endswith(_REFUSED_TYPES):
-        raise PlmError(
-            c.UNREADABLE_FILE,
-            f"'{name}' is not a CSV file: save it from your "
-            "spreadsheet as CSV (UTF-8) and choose that file.",
-        )
     if upload.size is not None and upload.size > settings.PLM_MAX_IMPORT_BYTES:
         raise too_large_error()
     if not upload.size:

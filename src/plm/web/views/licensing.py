@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +15,7 @@ from plm.directory.models import User
 from plm.directory.users import user_text_filter
 from plm.licensing.licenses import license_list, licenses_expiring
 from plm.web.access import access_of, require
-from plm.web.csv_response import csv_download
+from plm.web.csv_response import export_download
 from plm.web.rows import run_rows
 from plm.web.uploads import import_page
 
@@ -100,13 +100,13 @@ def revoke(request: HttpRequest) -> HttpResponse:
 
 
 @require("view")
-def export(request: HttpRequest) -> StreamingHttpResponse:
-    """licenses.csv, exactly as `plm export` (limited to the viewer's scope)."""
+def export(request: HttpRequest) -> HttpResponse:
+    """licenses.csv (or .xlsx with ?format=xlsx), exactly as `plm export` (viewer's scope)."""
     from plm.licensing.export import export_rows
 
     access = access_of(request)
     rows = export_rows(user_orgs=access.view_orgs)
-    return csv_download("licenses.csv", LICENSES_HEADER, rows)
+    return export_download("licenses", LICENSES_HEADER, rows, request.GET.get("format", "csv"))
 
 
 @require_http_methods(["GET", "POST"])

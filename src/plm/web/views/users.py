@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,7 +13,7 @@ from plm.directory.models import Organization, RoleGrant, User
 from plm.directory.users import user_text_filter
 from plm.imports.license_import import apply_one
 from plm.web.access import access_of, require
-from plm.web.csv_response import csv_download
+from plm.web.csv_response import export_download
 from plm.web.rows import run_rows
 from plm.web.uploads import import_page
 from plm.web.views.licensing import licenses_with_badges
@@ -150,9 +150,9 @@ def users_import(request: HttpRequest) -> HttpResponse:
 
 
 @require("view")
-def users_export(request: HttpRequest) -> StreamingHttpResponse:
-    """person.csv, as `plm users export` (limited to the viewer's scope)."""
+def users_export(request: HttpRequest) -> HttpResponse:
+    """person.csv (or .xlsx with ?format=xlsx), as `plm users export` (viewer's scope)."""
     from plm.directory.users import person_rows
 
     header, rows = person_rows(user_orgs=access_of(request).view_orgs)
-    return csv_download("person.csv", header, rows)
+    return export_download("person", header, rows, request.GET.get("format", "csv"))
