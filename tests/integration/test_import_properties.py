@@ -1,5 +1,5 @@
-"""Properties on the real database: a dry run reports exactly what the real run does, and
-importing an export changes nothing — for generated files."""
+"""Properties on the real database: a dry run reports exactly what the real run does (plain
+and sync imports), and importing an export changes nothing — for generated files."""
 
 import io
 
@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plm.core.writer import LICENSES_HEADER, write_csv
+from plm.directory.models import Organization, RoleGrant, User
 from plm.imports.license_import import run_license_import
 from plm.imports.records import job_as_dict
 from plm.licensing.export import export_rows
@@ -79,4 +80,63 @@ def test_dry_run_equals_real_run_and_export_import_is_a_no_op(db, prefix, body) 
         again = run(to_csv(export_rows()), dry_run=False)
         assert {r["code"] for r in again["results"]} <= {"already_assigned"}
         assert set(Assignment.objects.values_list("user_id", "license_id")) == after
+        transaction.set_rollback(True)
+
+
+def sync_world() -> None:
+    world()
+    other = make_org("Other")
+    for name in ("e", "f"):
+        make_staff(name, other, f"{name}@example.edu")
+    make_user("mgr", roles=[(Organization.objects.get(name="Org"), "Administrator")])
+    RoleGrant.objects.create(
+        user=User.objects.get(username="mgr"),
+        organization=Organization.objects.get(name="Org"),
+        role="License Manager",
+    )
+
+
+sync_rows = st.lists(
+    st.tuples(
+        st.sampled_from([*NAMES, "e", "f"]),
+        st.sampled_from(["assign", "assign", "assign", "revoke", "autoassign"]),
+        st.sampled_from([*IDS, "", "ID 2099-01-01-000009"]),
+    ),
+    max_size=20,
+)
+
+
+def run_sync(data: bytes, *, dry_run: bool, percent: int, actor: str | None) -> dict:
+    job = run_license_import(
+        opener=lambda: io.BytesIO(data),
+        file_name="sync.csv",
+        actor_name=actor,
+        source="cli",
+        dry_run=dry_run,
+        sync_percent=percent,
+    )
+    return job_as_dict(job)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    prefix=sync_rows,
+    body=sync_rows,
+    percent=st.sampled_from([0, 10, 50, 100]),
+    actor=st.sampled_from([None, "mgr"]),
+)
+def test_sync_dry_run_equals_the_real_run(db, prefix, body, percent, actor) -> None:
+    with transaction.atomic():
+        sync_world()
+        run(to_csv(prefix), dry_run=False)  # some starting holdings, in and out of scope
+        before = set(Assignment.objects.values_list("user_id", "license_id"))
+        dry = run_sync(to_csv(body), dry_run=True, percent=percent, actor=actor)
+        assert set(Assignment.objects.values_list("user_id", "license_id")) == before
+        real = run_sync(to_csv(body), dry_run=False, percent=percent, actor=actor)
+        keys = ("status", "error", "rows", "applied", "unchanged", "rejected", "results")
+        assert {k: dry.get(k) for k in keys} == {k: real.get(k) for k in keys}
+        if real["status"] == "refused":
+            assert set(Assignment.objects.values_list("user_id", "license_id")) == before
         transaction.set_rollback(True)

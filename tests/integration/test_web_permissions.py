@@ -9,6 +9,7 @@ from django.urls import URLPattern, reverse
 from plm.imports.models import Import
 from plm.web import urls as web_urls
 from tests.builders import make_user
+from tests.integration.conftest import L1
 
 ROLES = ["anonymous", "student", "staff", "license_manager", "sub_org_manager", "sysadmin"]
 # Levels each role passes (see docs/web.md, Permissions).
@@ -64,6 +65,8 @@ def _url(pattern: URLPattern, import_id: int, user_id: int) -> str:
         kwargs["import_id"] = import_id
     if "user_id" in pattern.pattern.converters:
         kwargs["user_id"] = user_id
+    if "license_id" in pattern.pattern.converters:
+        kwargs["license_id"] = L1
     return reverse(f"web:{pattern.name}", kwargs=kwargs)
 
 

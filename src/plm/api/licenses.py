@@ -108,6 +108,42 @@ def export_users(request: HttpRequest, format: ExportFormat = "csv") -> HttpResp
     return export_download("person", header, rows, format)
 
 
+class UsageDay(Schema):
+    date: str
+    assigned: int
+    peak: int
+    seats: int
+
+
+class UtilizationOut(Schema):
+    license_id: str
+    seats: int
+    days: list[UsageDay]
+
+
+@router.get(
+    "/licenses/{license_id}/utilization",
+    response={200: UtilizationOut, **ERRORS},
+    auth=Auth("view"),
+    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)
+def utilization(
+    request: HttpRequest,
+    license_id: str,
+    format: Literal["json", "csv"] = "json",
+) -> HttpResponse | dict[str, object]:
+    """Assigned seats per day from the audit log (as `plm licenses utilization`); `format=csv`
+    for Date,Assigned,Peak,Seats."""
+    from plm.core.utilization import UTILIZATION_HEADER
+    from plm.licensing.utilization import license_utilization
+
+    lic, days = license_utilization(license_id)
+    if format == "csv":
+        name = "utilization-" + lic.license_id.replace(" ", "-")
+        return export_download(name, UTILIZATION_HEADER, (d.as_row() for d in days), "csv")
+    return {"license_id": lic.license_id, "seats": lic.seats, "days": [d.as_dict() for d in days]}
+
+
 class ReplaceIn(Schema):
     new_license_id: str
     dry_run: bool = False

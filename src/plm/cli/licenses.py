@@ -1,10 +1,11 @@
 """plm licenses: add, update, delete, list."""
 
 from datetime import date, datetime
+from pathlib import Path
 
 import typer
 
-from plm.cli.runtime import command, emit_json, fail, out, setup
+from plm.cli.runtime import command, emit_json, fail, out, setup, write_export
 from plm.core import codes as c
 from plm.core.codes import PlmError
 
@@ -164,6 +165,36 @@ def expiring(
             f"{r['license_id']}  expires {r['expires']} ({r['days_left']} days left)  "
             f"{r['assigned']}/{r['seats']} assigned  {r['name']}"
         )
+
+
+@app.command("utilization")
+@command
+def utilization(
+    license_id: str = typer.Argument(..., help="The License ID."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of CSV."),
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="File to write (default stdout)."
+    ),
+) -> None:
+    """Assigned seats per day, from the audit log: CSV Date,Assigned,Peak,Seats (or JSON).
+
+    The same numbers as the chart and the CSV on the license's web page.
+
+    Example: plm licenses utilization "ID 2024-08-01-000123" -o utilization.csv
+    """
+    setup()
+    from plm.core.utilization import UTILIZATION_HEADER
+    from plm.licensing.utilization import license_utilization
+
+    lic, days = license_utilization(license_id)
+    if as_json:
+        emit_json(
+            {"license_id": lic.license_id, "seats": lic.seats, "days": [d.as_dict() for d in days]}
+        )
+        return
+    write_export(
+        output, UTILIZATION_HEADER, (d.as_row() for d in days), fmt="csv", bom=True, title=""
+    )
 
 
 @app.command("replace")

@@ -15,6 +15,12 @@ urlpatterns = [
     path("licensing/export/", licensing.export, name="export"),
     path("licensing/import/", licensing.import_upload, name="import"),
     path("licensing/replace/", licensing.replace, name="replace"),
+    path("licensing/<str:license_id>/", licensing.license_detail, name="license_detail"),
+    path(
+        "licensing/<str:license_id>/utilization.csv",
+        licensing.utilization_csv,
+        name="license_utilization",
+    ),
     path("imports/", imports.history, name="history"),
     path("imports/<int:import_id>/", imports.detail, name="import_detail"),
     path("imports/<int:import_id>/progress/", imports.progress, name="import_progress"),

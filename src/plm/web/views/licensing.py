@@ -5,11 +5,13 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from plm.clock import today
+from plm.core.codes import PlmError
 from plm.core.writer import LICENSES_HEADER
 from plm.directory.models import User
 from plm.directory.users import user_text_filter
@@ -42,6 +44,9 @@ def manage(request: HttpRequest) -> HttpResponse:
     presenters = access.users_in_view(User.objects.filter(assignments__isnull=False)).distinct()
     if q:
         presenters = presenters.filter(user_text_filter(q))
+    held = request.GET.get("license", "").strip()
+    if held:  # from a license's page: its holders
+        presenters = presenters.filter(assignments__license__license_id=held)
     presenters = presenters.annotate(last_assigned=Max("assignments__assigned_at")).order_by(
         "username_key"
     )
@@ -59,6 +64,8 @@ def manage(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": [(u, details[u.pk]) for u in users],
         "q": q,
+        "held": held,
+        "keep": urlencode({"q": q, "license": held}),
         "access": access,
     }
     return render(request, "web/manage.html", context)
@@ -130,3 +137,37 @@ def replace(request: HttpRequest) -> HttpResponse:
         dry_run=bool(request.POST.get("dry_run")),
     )
     return redirect("web:import_detail", import_id=job.pk)
+
+
+@require("view")
+def license_detail(request: HttpRequest, license_id: str) -> HttpResponse:
+    """One license: its counts and its assigned seats over time (chart and CSV)."""
+    from plm.licensing.licenses import license_as_dict
+    from plm.licensing.utilization import license_utilization
+    from plm.web.charts import seats_chart
+
+    try:
+        lic, days = license_utilization(license_id)
+    except PlmError as error:
+        raise Http404(error.message) from None
+    context = {
+        "license": license_as_dict(lic, today()),
+        "chart": seats_chart(days, lic.license_id),
+        "days": days,
+        "recent": list(reversed(days[-14:])),
+    }
+    return render(request, "web/license_detail.html", context)
+
+
+@require("view")
+def utilization_csv(request: HttpRequest, license_id: str) -> HttpResponse:
+    """The chart's numbers: Date, Assigned, Peak, Seats, one row per day."""
+    from plm.core.utilization import UTILIZATION_HEADER
+    from plm.licensing.utilization import license_utilization
+
+    try:
+        lic, days = license_utilization(license_id)
+    except PlmError as error:
+        raise Http404(error.message) from None
+    name = "utilization-" + lic.license_id.replace(" ", "-")
+    return export_download(name, UTILIZATION_HEADER, (d.as_row() for d in days), "csv")
