@@ -48,7 +48,7 @@ def main(base: str, password: str) -> None:
             fh.write("nobody@example.edu,assign,ID 2025-01-15-000456\n")
             fh.write("s0001.smith@students.example.edu,autoassign,\n")
             fh.write("someone,assign,2025-01-15-000456\n")
-        page.get_by_label("CSV file").set_input_files(renewal)
+        page.get_by_label("CSV or Excel file").set_input_files(renewal)
         page.get_by_role("button", name="Import", exact=True).click()
         page.wait_for_selector("[data-status=completed]", timeout=30000)
         page.screenshot(path=OUT / "import-progress.png", full_page=True)

@@ -41,7 +41,7 @@ def upload(page, url: str, tmp_path: Path, content: str, *checks: str) -> None: 
     path.write_text(content)
     page.goto(url + "/licensing/")
     page.get_by_role("link", name="Import", exact=True).click()
-    page.get_by_label("CSV file").set_input_files(str(path))
+    page.get_by_label("CSV or Excel file").set_input_files(str(path))
     for label in checks:
         page.get_by_label(label).check()
     page.get_by_role("button", name="Import", exact=True).click()

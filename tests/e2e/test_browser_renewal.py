@@ -16,7 +16,7 @@ def test_a_sync_over_the_threshold_is_refused_and_changes_nothing(server, page, 
     path.write_text(f"Username,Action,License ID\nann,assign,{L2}\n")
     login(page, server)
     page.goto(server + "/licensing/import/")
-    page.get_by_label("CSV file").set_input_files(str(path))
+    page.get_by_label("CSV or Excel file").set_input_files(str(path))
     page.locator("#sync").check()
     page.get_by_role("button", name="Import", exact=True).click()
     page.wait_for_url(re.compile(r".*/imports/\d+/$"))
@@ -53,3 +53,31 @@ def test_replace_license_from_the_manage_page(server, page) -> None:
     page.wait_for_url(re.compile(r".*/imports/\d+/$"))
     wait_done(page)
     assert holders("ID 2025-01-01-000009") == {"ann", "bob"} and holders(L1) == set()
+
+
+def test_a_workbook_imports_and_the_license_page_charts_it(server, page, tmp_path) -> None:
+    from openpyxl import Workbook
+
+    campus()
+    book = Workbook()
+    for row in (("Username", "Action", "License ID"), ("ann", "assign", L2), ("bob", "assign", L2)):
+        book.active.append(row)
+    path = tmp_path / "renewal.xlsx"
+    book.save(path)
+    login(page, server)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(server + "/licensing/import/")
+    page.get_by_label("CSV or Excel file").set_input_files(str(path))
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.wait_for_url(re.compile(r".*/imports/\d+/$"))
+    wait_done(page)
+    assert holders(L2) == {"ann", "bob"}
+    page.goto(server + "/licensing/")
+    page.get_by_role("link", name=L2).click()
+    chart = page.get_by_role("img", name=re.compile(r"Assigned seats of .*: 2 of \d+ now"))
+    assert chart.is_visible() and chart.bounding_box()["width"] > 300
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV").click()
+    assert download.value.suggested_filename == "utilization-ID-2024-01-01-000002.csv"
+    assert not errors, errors  # nothing refused by the Content-Security-Policy

@@ -1,15 +1,14 @@
 """Recording audit events (the only writer of the audit log)."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from plm.audit.models import AuditEvent
 from plm.bulk import bulk_insert, db_datetime
 from plm.clock import now
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     action: str
     username: str = ""
     license_id: str = ""

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from plm.core import codes as c
 from plm.core.codes import Outcome
@@ -57,8 +58,7 @@ def role_name(raw: str) -> str | None:
     return _ROLE_BY_KEY.get(header_key(raw))
 
 
-@dataclass(frozen=True)
-class PersonRow:
+class PersonRow(NamedTuple):
     """A user row: None for a field means its column is absent (leave the field as it is)."""
 
     row: int
@@ -70,8 +70,7 @@ class PersonRow:
     roles: tuple[Role, ...] | None
 
 
-@dataclass(frozen=True)
-class PersonState:
+class PersonState(NamedTuple):
     """A user as stored (roles as canonical (organization name, role) pairs)."""
 
     pk: int | None
@@ -81,6 +80,9 @@ class PersonState:
     last_name: str
     active: bool
     roles: frozenset[Role]
+
+
+_NO_ROLES: frozenset[Role] = frozenset()
 
 
 def _reject(row: int, username: str, code: str, message: str) -> RowResult:
@@ -98,31 +100,39 @@ class PersonColumns:
     active: int | None
     pairs: tuple[tuple[int, int | None, int | None], ...]
     """(N, Organization-Name-N index, Organization-Role-Name-N index)."""
+    width: int = 0
+    """One more than the highest index above: shorter records are padded to it."""
 
     @classmethod
     def of(cls, layout: Layout) -> "PersonColumns":
         col = layout.columns.get
+        pairs = tuple(
+            (n, col(f"organizationname{n}"), col(f"organizationrolename{n}"))
+            for n in pair_numbers(layout)
+        )
+        known = [col(k) for k in (USERNAME_KEY, EMAIL_KEY, FIRST_KEY, LAST_KEY, ACTIVE_KEY)]
+        known += [i for _, org, role in pairs for i in (org, role)]
         return cls(
             layout.columns[USERNAME_KEY],
             col(EMAIL_KEY),
             col(FIRST_KEY),
             col(LAST_KEY),
             col(ACTIVE_KEY),
-            tuple(
-                (n, col(f"organizationname{n}"), col(f"organizationrolename{n}"))
-                for n in pair_numbers(layout)
-            ),
+            pairs,
+            max(i for i in known if i is not None) + 1,
         )
 
 
 def _cell(cells: tuple[str, ...], index: int | None) -> str:
-    return cells[index] if index is not None and index < len(cells) else ""
+    return "" if index is None else cells[index]
 
 
 def parse_person(record: Record, cols: PersonColumns) -> PersonRow | RowResult:
     """Read one person.csv record into a PersonRow, or the first error in it."""
     cells, row = record.cells, record.row
-    username = _cell(cells, cols.username)
+    if len(cells) < cols.width:  # trailing empty cells may be left out: pad once
+        cells = cells + ("",) * (cols.width - len(cells))
+    username = cells[cols.username]
     if not username:
         return _reject(
             row,
@@ -130,7 +140,7 @@ def parse_person(record: Record, cols: PersonColumns) -> PersonRow | RowResult:
             c.MISSING_USERNAME,
             "The User-Name cell is empty: every user needs a user name.",
         )
-    email = None if cols.email is None else _cell(cells, cols.email)
+    email = None if cols.email is None else cells[cols.email]
     if email and not _EMAIL.match(email):
         return _reject(
             row,
@@ -140,7 +150,7 @@ def parse_person(record: Record, cols: PersonColumns) -> PersonRow | RowResult:
         )
     active: bool | None = None
     if cols.active is not None:
-        raw_active = _cell(cells, cols.active)
+        raw_active = cells[cols.active]
         text = raw_active.casefold()
         if text in _TRUE or text == "":
             active = True
@@ -190,15 +200,14 @@ def parse_person(record: Record, cols: PersonColumns) -> PersonRow | RowResult:
         row,
         username,
         email,
-        None if cols.first_name is None else _cell(cells, cols.first_name),
-        None if cols.last_name is None else _cell(cells, cols.last_name),
+        None if cols.first_name is None else cells[cols.first_name],
+        None if cols.last_name is None else cells[cols.last_name],
         active,
         None if roles is None else tuple(roles),
     )
 
 
-@dataclass(frozen=True)
-class PersonDecision:
+class PersonDecision(NamedTuple):
     result: RowResult
     state: PersonState | None = None
     """The user as it should be stored (None when rejected or unchanged)."""
@@ -242,17 +251,16 @@ def decide_person(
                 f"'{email_owner}': each email identifies one user.",
             )
         )
-    base = current or PersonState(None, row.username, "", "", "", True, frozenset())
-    wanted = PersonState(
-        base.pk,
-        base.username if current else row.username,
-        base.email if row.email is None else row.email,
-        base.first_name if row.first_name is None else row.first_name,
-        base.last_name if row.last_name is None else row.last_name,
-        base.active if row.active is None else row.active,
-        base.roles if roles is None else roles,
-    )
-    if current is None:
+    if current is None:  # absent columns take the defaults of a new user
+        wanted = PersonState(
+            None,
+            row.username,
+            row.email or "",
+            row.first_name or "",
+            row.last_name or "",
+            True if row.active is None else row.active,
+            _NO_ROLES if roles is None else roles,
+        )
         return PersonDecision(
             RowResult(
                 row.row,
@@ -265,6 +273,15 @@ def decide_person(
             ),
             wanted,
         )
+    wanted = PersonState(
+        current.pk,
+        current.username,
+        current.email if row.email is None else row.email,
+        current.first_name if row.first_name is None else row.first_name,
+        current.last_name if row.last_name is None else row.last_name,
+        current.active if row.active is None else row.active,
+        current.roles if roles is None else roles,
+    )
     if wanted == current:
         return PersonDecision(
             RowResult(

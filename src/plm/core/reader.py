@@ -11,7 +11,7 @@ import hashlib
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from plm.core import xlsx
 from plm.core.codes import (
@@ -69,8 +69,7 @@ class Layout:
         return key in self.columns
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One non-blank data record: its spreadsheet row number and its cells, cleaned."""
 
     row: int
@@ -180,24 +179,21 @@ def _records(
             lines = text
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
         row = 0
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise FatalFileError(
-                    MALFORMED_CSV,
-                    f"Row {row + 1}: the CSV structure is broken ({exc}). "
-                    "Check for an unclosed quote or a very long cell, then save the file again.",
-                ) from None
-            row += 1
-            if len(cells) > MAX_COLUMNS:
-                raise FatalFileError(
-                    MALFORMED_CSV,
-                    f"Row {row} has {len(cells)} columns; at most {MAX_COLUMNS} are allowed.",
-                )
-            yield row, cells, delimiter
+        try:
+            for cells in reader:
+                row += 1
+                if len(cells) > MAX_COLUMNS:
+                    raise FatalFileError(
+                        MALFORMED_CSV,
+                        f"Row {row} has {len(cells)} columns; at most {MAX_COLUMNS} are allowed.",
+                    )
+                yield row, cells, delimiter
+        except csv.Error as exc:
+            raise FatalFileError(
+                MALFORMED_CSV,
+                f"Row {row + 1}: the CSV structure is broken ({exc}). "
+                "Check for an unclosed quote or a very long cell, then save the file again.",
+            ) from None
     finally:
         raw.close()
 
@@ -291,10 +287,15 @@ def records(
     open_file: Opener, layout: Layout, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Record]:
     """Second pass: stream the non-blank data records of a file that `inspect` accepted."""
+    header_row = layout.header_row
+    strip = str.strip
     for row, cells, _ in _records(open_file, layout.encoding, layout.delimiter, max_bytes):
-        if row <= layout.header_row or _is_blank(cells):
+        if row <= header_row:
             continue
-        stripped = [cell.strip() for cell in cells]
-        if any(cell[:1] == "'" for cell in stripped):
-            stripped = [clean_cell(cell) for cell in stripped]
-        yield Record(row, tuple(stripped))
+        # Per-row work in C where it can be (map, any, join): this loop runs once per row.
+        stripped = tuple(map(strip, cells))
+        if not any(stripped):
+            continue  # blank (whitespace-only cells count as blank, as in _is_blank)
+        if "'" in "".join(stripped):  # cheap filter; clean_cell decides per cell
+            stripped = tuple(map(clean_cell, stripped))
+        yield Record(row, stripped)

@@ -1,12 +1,12 @@
 """Row results: the per-row outcome every face reports the same way."""
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from plm.core.codes import Outcome
 
 
-@dataclass(frozen=True, slots=True)
-class RowResult:
+class RowResult(NamedTuple):
     """The outcome of one input row (`row` is None for one-off changes made without a file)."""
 
     row: int | None

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 from plm.core import codes as c
 from plm.core.codes import Outcome, PlmError
@@ -26,8 +27,7 @@ NEEDS_LICENSE_ID = frozenset({Action.ASSIGN, Action.REVOKE})
 GIVES_LICENSE = frozenset({Action.ASSIGN, Action.AUTOASSIGN})
 
 
-@dataclass(frozen=True, slots=True)
-class RawRow:
+class RawRow(NamedTuple):
     """The three cells of a license row as read (already trimmed)."""
 
     row: int | None
@@ -36,8 +36,7 @@ class RawRow:
     license_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(NamedTuple):
     """A row whose shape is valid: who, what, and the normalized License ID when one is needed."""
 
     raw: RawRow
@@ -46,8 +45,7 @@ class Command:
     license_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
+class Person(NamedTuple):
     """What the rules need to know about a user."""
 
     pk: int
@@ -88,8 +86,7 @@ class Scope:
         return bool(person.role_orgs & self.orgs)
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One assignment created (`assign`) or removed (`revoke`), with the names the audit needs."""
 
     op: str
@@ -99,8 +96,7 @@ class Change:
     license_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     result: RowResult
     changes: tuple[Change, ...] = ()
 

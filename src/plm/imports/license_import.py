@@ -11,6 +11,7 @@ from itertools import islice
 from django.conf import settings
 from django.db import transaction
 
+from plm.bulk import relaxed_gc
 from plm.clock import today
 from plm.core.codes import (
     FILE_MISMATCH,
@@ -197,7 +198,7 @@ def execute_license_import(
     job.save(update_fields=["rows", "file_sha256"])
     start = Tally(job.processed, job.applied, job.unchanged, job.rejected) if resume else None
     try:
-        with heartbeat(job):
+        with heartbeat(job), relaxed_gc():
             return _execute(job, opener, layout, actor, progress, start)
     except Cancelled as stop:
         return job_finish(job, stop.args[0], Status.CANCELLED)

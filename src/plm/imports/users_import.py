@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 
 from plm.audit.services import Event, audit_record
-from plm.bulk import analyze
+from plm.bulk import analyze, relaxed_gc
 from plm.clock import now
 from plm.core.codes import CREATED, INTERNAL_ERROR, UPDATED, PlmError, Status
 from plm.core.people import (
@@ -40,12 +40,11 @@ _AUDIT_ACTION = {CREATED: "user_create", UPDATED: "user_update"}
 
 
 def _event(action: str, st: PersonState, row: int) -> Event:
-    roles = "; ".join(f"{role} @ {org}" for org, role in sorted(st.roles))
+    # Runs once per changed user: a list, not a generator, and no sort for a single role.
+    pairs = sorted(st.roles) if len(st.roles) > 1 else st.roles
+    roles = "; ".join([f"{role} @ {org}" for org, role in pairs])
     return Event(
-        action,
-        username=st.username,
-        row=row,
-        detail=f"email={st.email!r} active={st.active} roles=[{roles}]",
+        action, st.username, "", f"email={st.email!r} active={st.active} roles=[{roles}]", row
     )
 
 
@@ -161,7 +160,7 @@ def execute_users_import(
     )
     start = Tally(job.processed, job.applied, job.unchanged, job.rejected) if resume else None
     try:
-        with heartbeat(job):
+        with heartbeat(job), relaxed_gc():
             tally = _run(
                 job,
                 parsed,
