@@ -1,6 +1,7 @@
 """Django settings. Everything that differs between installations comes from the environment."""
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
 
 from plm.dburl import parse_database_url, sqlite_config
@@ -32,6 +33,13 @@ ALLOWED_HOSTS = [
     h for h in os.environ.get("PLM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
 
+# django-ninja's templates and static files (its Swagger UI), found without importing it: as an
+# installed app it would be imported by every `plm` command (~0.1 s with pydantic); the API
+# modules import it when the URL conf loads. plm.api.main renders its docs page from these.
+_ninja = find_spec("ninja")
+assert _ninja is not None and _ninja.origin is not None, "django-ninja is not installed"
+NINJA_DIR = Path(_ninja.origin).parent
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -44,7 +52,6 @@ INSTALLED_APPS = [
     "plm.imports",
     "plm.web",
     "plm.api",
-    "ninja",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -106,7 +113,7 @@ LOGOUT_REDIRECT_URL = "/login/"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -167,6 +174,7 @@ EMAIL_USE_TLS = os.environ.get("PLM_EMAIL_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("PLM_EMAIL_FROM", "plm@localhost")
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [NINJA_DIR / "static"]  # django-ninja's Swagger UI (see NINJA_DIR)
 # Serve the app's static files straight from the installed package: no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 

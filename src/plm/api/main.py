@@ -1,7 +1,11 @@
 """The API: /api/v1/ with its OpenAPI schema and docs (vendored Swagger UI, no CDN)."""
 
+import json
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.shortcuts import render
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -11,12 +15,32 @@ from plm.api.errors import ApiError, error_response, status_for
 from plm.core import codes as c
 from plm.core.codes import PlmError
 
+
+class VendoredSwagger(Swagger):
+    """Swagger UI from the installed django-ninja's own files, never a CDN.
+
+    ninja falls back to a CDN page when "ninja" is not an installed app; PLM leaves it out (see
+    NINJA_DIR in settings) and renders the same template itself. The API authenticates with
+    bearer tokens only, so the page needs no CSRF token.
+    """
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": json.dumps(self.settings, indent=1),
+            "api": api,
+            "add_csrf": False,
+        }
+        return render(request, self.template, context)
+
+
 api = NinjaAPI(
     title="Presenter License Manager API",
     version=__version__,
     description="Personal Capture presenter licenses: the same rules and codes as the `plm` "
     "command and the web. Authenticate with `Authorization: Bearer <token>`.",
     urls_namespace="api",
+    docs=VendoredSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

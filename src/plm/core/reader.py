@@ -180,8 +180,7 @@ def _records(
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
         row = 0
         try:
-            for cells in reader:
-                row += 1
+            for row, cells in enumerate(reader, 1):
                 if len(cells) > MAX_COLUMNS:
                     raise FatalFileError(
                         MALFORMED_CSV,

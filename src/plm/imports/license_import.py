@@ -28,7 +28,6 @@ from plm.directory.actors import Actor, license_actor
 from plm.directory.people import people_for_keys
 from plm.imports.models import Import
 from plm.imports.records import (
-    cancel_requested,
     job_create,
     job_fail,
     job_finish,
@@ -124,8 +123,9 @@ def _run(
         licenses, used = read_licenses()
         ledger = dry_ledger or Ledger(used=used)
         rules = Rules(licenses, ledger, actor.scope, on)
+    cancelled = False
     while batch := list(islice(rows, settings.PLM_IMPORT_BATCH_ROWS)):
-        if tally.rows and cancel_requested(job):
+        if cancelled:  # asked while the previous batch ran: stop before this one
             raise Cancelled(tally)
         with transaction.atomic():
             if apply and (rules is None or not stop_on_reject):
@@ -143,7 +143,7 @@ def _run(
             results_write(job, tally.rows, results)
             for result in results:
                 tally.add(result)
-            progress_save(job, tally)
+            cancelled = not progress_save(job, tally)
         if progress:
             progress(tally.rows, total)
     return tally
