@@ -134,6 +134,17 @@ def test_users_round_trip_through_a_workbook(db, tmp_path) -> None:
     assert sheet_rows(web.content) == sheet_rows(api.content)
     assert set(sheet_rows(out.read_bytes())) <= set(sheet_rows(web.content))
 
+    # The same workbook through POST /users/imports (queued, run by a worker): all unchanged.
+    queued = Client().post(
+        "/api/v1/users/imports",
+        {"file": SimpleUploadedFile("person.xlsx", out.read_bytes())},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert queued.status_code == 202
+    run_queued_tasks()
+    job = Import.objects.get(pk=queued.json()["id"])
+    assert (job.status, job.kind, job.unchanged, job.rejected) == ("completed", "users", 2, 0)
+
 
 def test_a_hostile_workbook_fails_its_import_and_changes_nothing(campus) -> None:
     root = make_user("root", "root@example.com", sysadmin=True)
