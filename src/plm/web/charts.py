@@ -60,7 +60,7 @@ def seats_chart(days: Sequence[DayUsage], license_id: str) -> SafeString:
     labels = "".join(
         f'<text x="{x(i) if anchor != "end" else x(len(days)):.1f}" y="{HEIGHT - BOTTOM + 16}" '
         f'text-anchor="{anchor}" font-size="11" fill="#555">{days[i].day.isoformat()}</text>'
-        for i, anchor in ((0, "start"), (len(days) - 1, "end"))
+        for i, anchor in ((0, "start"), (len(days) - 1, "end"))[: 2 if len(days) > 1 else 1]
     )
     seats = _steps([d.seats for d in days], x, y)
     assigned = _steps([d.assigned for d in days], x, y)
