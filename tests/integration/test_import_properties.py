@@ -40,13 +40,17 @@ def world() -> None:
     make_license(IDS[2], seats=3, expires=date(2019, 12, 31))
 
 
-def run(data: bytes, dry_run: bool) -> dict:
+def run(
+    data: bytes, dry_run: bool, *, percent: int | None = None, actor: str | None = None
+) -> dict:
+    """One import of `data`; `percent` makes it a sync import with that threshold."""
     job = run_license_import(
         opener=lambda: io.BytesIO(data),
         file_name="t.csv",
-        actor_name=None,
+        actor_name=actor,
         source="cli",
         dry_run=dry_run,
+        sync_percent=percent,
     )
     return job_as_dict(job)
 
@@ -106,18 +110,6 @@ sync_rows = st.lists(
 )
 
 
-def run_sync(data: bytes, *, dry_run: bool, percent: int, actor: str | None) -> dict:
-    job = run_license_import(
-        opener=lambda: io.BytesIO(data),
-        file_name="sync.csv",
-        actor_name=actor,
-        source="cli",
-        dry_run=dry_run,
-        sync_percent=percent,
-    )
-    return job_as_dict(job)
-
-
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -132,9 +124,9 @@ def test_sync_dry_run_equals_the_real_run(db, prefix, body, percent, actor) -> N
         sync_world()
         run(to_csv(prefix), dry_run=False)  # some starting holdings, in and out of scope
         before = set(Assignment.objects.values_list("user_id", "license_id"))
-        dry = run_sync(to_csv(body), dry_run=True, percent=percent, actor=actor)
+        dry = run(to_csv(body), dry_run=True, percent=percent, actor=actor)
         assert set(Assignment.objects.values_list("user_id", "license_id")) == before
-        real = run_sync(to_csv(body), dry_run=False, percent=percent, actor=actor)
+        real = run(to_csv(body), dry_run=False, percent=percent, actor=actor)
         keys = ("status", "error", "rows", "applied", "unchanged", "rejected", "results")
         assert {k: dry.get(k) for k in keys} == {k: real.get(k) for k in keys}
         if real["status"] == "refused":

@@ -28,11 +28,10 @@ from plm.directory.actors import Actor, license_actor
 from plm.directory.people import people_for_keys
 from plm.imports.models import Import
 from plm.imports.records import (
+    batch_record,
     job_create,
     job_fail,
     job_finish,
-    progress_save,
-    results_write,
 )
 from plm.imports.recovery import heartbeat
 from plm.imports.sync import named_holders, simulate_revocations, sync_revocations, threshold_error
@@ -139,11 +138,7 @@ def _run(
                 raise Refused
             if apply:
                 apply_decisions(decisions, actor=actor, licenses=rules.by_pk, import_id=job.pk)
-            results = [d.result for d in decisions]
-            results_write(job, tally.rows, results)
-            for result in results:
-                tally.add(result)
-            cancelled = not progress_save(job, tally)
+            cancelled = not batch_record(job, tally, [d.result for d in decisions])
         if progress:
             progress(tally.rows, total)
     return tally
@@ -283,11 +278,8 @@ def _execute_sync(
             simulate_revocations(revocations, ledger)
         else:
             apply_decisions(revocations, actor=actor, licenses=by_pk, import_id=job.pk)
-        results_write(job, 0, [d.result for d in revocations])
         counts = Tally()
-        for d in revocations:
-            counts.add(d.result)
-        progress_save(job, counts)
+        batch_record(job, counts, [d.result for d in revocations])
     tally = _run(
         job,
         _raw_rows(opener, layout),

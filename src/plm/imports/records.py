@@ -101,6 +101,15 @@ def results_write(job: Import, first_seq: int, results: Sequence[RowResult]) -> 
     )
 
 
+def batch_record(job: Import, tally: Tally, results: Sequence[RowResult]) -> bool:
+    """Write a batch's result rows, count them into `tally` and save the progress (inside the
+    batch's transaction); False when someone has asked to cancel the import."""
+    results_write(job, tally.rows, results)
+    for result in results:
+        tally.add(result)
+    return progress_save(job, tally)
+
+
 def progress_save(job: Import, tally: Tally) -> bool:
     """Record the counts so far; False when someone has asked to cancel the import.
 

@@ -26,11 +26,10 @@ from plm.directory.store import email_owners, user_states, write_users
 from plm.imports.license_import import Cancelled, Progress, check_same_file
 from plm.imports.models import Import
 from plm.imports.records import (
+    batch_record,
     job_create,
     job_fail,
     job_finish,
-    progress_save,
-    results_write,
 )
 from plm.imports.recovery import heartbeat
 
@@ -115,10 +114,7 @@ def _run(
                         pk, st.username, st.email, st.first_name, st.last_name, st.active, st.roles
                     )
                 audit_record(actor=actor.name, source=actor.source, events=events, import_id=job.pk)
-            results_write(job, tally.rows, results)
-            for result in results:
-                tally.add(result)
-            cancelled = not progress_save(job, tally)
+            cancelled = not batch_record(job, tally, results)
         if progress:
             progress(tally.rows, total)
     return tally

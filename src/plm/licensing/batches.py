@@ -14,7 +14,7 @@ from plm.core.results import Tally
 from plm.core.rules import Decision, Ledger, Rules
 from plm.directory.actors import Actor
 from plm.imports.models import Import
-from plm.imports.records import job_fail, job_finish, progress_save, results_write
+from plm.imports.records import batch_record, job_fail, job_finish
 from plm.licensing.ledger import apply_decisions, lock_licenses, read_licenses
 
 T = TypeVar("T")
@@ -41,10 +41,7 @@ def run_in_batches(
                 decisions = decide(batch, rules, tally.rows)
                 if not dry_run:
                     apply_decisions(decisions, actor=actor, licenses=rules.by_pk, import_id=job.pk)
-                results_write(job, tally.rows, [d.result for d in decisions])
-                for d in decisions:
-                    tally.add(d.result)
-                progress_save(job, tally)
+                batch_record(job, tally, [d.result for d in decisions])
     except Exception:
         job_fail(
             job,

@@ -12,10 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from plm.clock import today
 from plm.core.codes import PlmError
+from plm.core.utilization import DayUsage
 from plm.core.writer import LICENSES_HEADER
 from plm.directory.models import User
 from plm.directory.users import user_text_filter
 from plm.licensing.licenses import license_list, licenses_expiring
+from plm.licensing.models import License
 from plm.web.access import access_of, require
 from plm.web.csv_response import export_download
 from plm.web.rows import run_rows
@@ -143,13 +145,9 @@ def replace(request: HttpRequest) -> HttpResponse:
 def license_detail(request: HttpRequest, license_id: str) -> HttpResponse:
     """One license: its counts and its assigned seats over time (chart and CSV)."""
     from plm.licensing.licenses import license_as_dict
-    from plm.licensing.utilization import license_utilization
     from plm.web.charts import seats_chart
 
-    try:
-        lic, days = license_utilization(license_id)
-    except PlmError as error:
-        raise Http404(error.message) from None
+    lic, days = _utilization_or_404(license_id)
     context = {
         "license": license_as_dict(lic, today()),
         "chart": seats_chart(days, lic.license_id),
@@ -163,11 +161,16 @@ def license_detail(request: HttpRequest, license_id: str) -> HttpResponse:
 def utilization_csv(request: HttpRequest, license_id: str) -> HttpResponse:
     """The chart's numbers: Date, Assigned, Peak, Seats, one row per day."""
     from plm.core.utilization import UTILIZATION_HEADER
+
+    lic, days = _utilization_or_404(license_id)
+    name = "utilization-" + lic.license_id.replace(" ", "-")
+    return export_download(name, UTILIZATION_HEADER, (d.as_row() for d in days), "csv")
+
+
+def _utilization_or_404(license_id: str) -> tuple[License, list[DayUsage]]:
     from plm.licensing.utilization import license_utilization
 
     try:
-        lic, days = license_utilization(license_id)
+        return license_utilization(license_id)
     except PlmError as error:
         raise Http404(error.message) from None
-    name = "utilization-" + lic.license_id.replace(" ", "-")
-    return export_download(name, UTILIZATION_HEADER, (d.as_row() for d in days), "csv")
