@@ -68,6 +68,21 @@ def test_preview_changes_nothing_then_apply_for_real(admin_client: Client) -> No
     assert not real.dry_run and real.applied == 2 and Assignment.objects.count() == 2
 
 
+def test_applying_a_sync_preview_runs_the_same_sync(admin_client: Client) -> None:
+    for who in ("bob", "cat"):
+        plm("assign", who, L2)
+    sync_file = f"Username,Action,License ID\r\nann,assign,{L2}\r\n"
+    upload(admin_client, sync_file, dry_run="1", sync="1", max_revoke_percent="100")
+    run_queued_tasks()
+    preview = Import.objects.get(dry_run=True)
+    assert preview.status == "completed" and holders(L2) == {"bob", "cat"}
+    admin_client.post(f"/imports/{preview.pk}/apply/")
+    run_queued_tasks()
+    real = Import.objects.exclude(pk=preview.pk).filter(file_name=preview.file_name).get()
+    assert (real.dry_run, real.sync_max_revoke_percent) == (False, 100)
+    assert holders(L2) == {"ann"}
+
+
 def test_all_or_nothing_on_the_web(admin_client: Client) -> None:
     upload(admin_client, GOOD_AND_BAD, all_or_nothing="1")
     run_queued_tasks()

@@ -46,7 +46,7 @@ def submit_import(
 
 
 def resubmit_for_real(job: Import, *, as_user: str | None, source: str) -> Import:
-    """After a preview: queue the same file again as a real run."""
+    """After a preview: queue the same file again as a real run, with the same options."""
     upload = ImportFile.objects.get(job=job)
     return submit_import(
         kind=job.kind,
@@ -55,6 +55,7 @@ def resubmit_for_real(job: Import, *, as_user: str | None, source: str) -> Impor
         as_user=as_user,
         source=source,
         all_or_nothing=job.all_or_nothing,
+        sync_percent=job.sync_max_revoke_percent,
     )
 
 
