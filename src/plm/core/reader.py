@@ -150,20 +150,15 @@ def _records(
     `digest`, when given, receives the SHA-256 object of the bytes read. A workbook
     (encoding XLSX) yields its first sheet's rows, numbered as the spreadsheet shows them."""
     raw = open_file()
-    if encoding == XLSX:
-        sha = hashlib.sha256()
-        if digest is not None:
-            digest.append(sha)
-        try:
-            for row, cells in xlsx.sheet_rows(raw, max_bytes, MAX_COLUMNS, sha):
-                yield row, cells, ""
-        finally:
-            raw.close()
-        return
     try:
-        counter = _LimitedReader(raw, max_bytes, encoding != "utf-16")
+        # One size limit and one digest for every format (NUL bytes are binary in a zip).
+        counter = _LimitedReader(raw, max_bytes, encoding not in ("utf-16", XLSX))
         if digest is not None:
             digest.append(counter.digest)
+        if encoding == XLSX:
+            for row, cells in xlsx.sheet_rows(counter, max_bytes, MAX_COLUMNS):
+                yield row, cells, ""
+            return
         limited = io.BufferedReader(counter, _CHUNK)
         text = io.TextIOWrapper(limited, encoding=encoding, errors="strict", newline="")
         if delimiter is None:

@@ -8,7 +8,8 @@ Rows past Excel's own 1,048,576 or wider than the CSV column limit are refused w
 """
 
 import datetime as dt
-import hashlib
+import io
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -48,25 +49,23 @@ def _malformed(detail: str) -> FatalFileError:
     )
 
 
-def _too_large(max_bytes: int, what: str) -> FatalFileError:
+def _too_large(limit: int) -> FatalFileError:
     return FatalFileError(
         FILE_TOO_LARGE,
-        f"The {what} is larger than the limit of {max_bytes // (1024 * 1024)} MB: "
+        f"The unpacked workbook is larger than the limit of {limit // (1024 * 1024)} MB: "
         "split it into smaller files.",
     )
 
 
-def _spool(raw: BinaryIO, max_bytes: int, digest: "hashlib._Hash") -> IO[bytes]:
-    """Copy the upload to a seekable temporary file (zip needs to seek), within the limit."""
+def _spool(raw: io.RawIOBase | BinaryIO) -> IO[bytes]:
+    """Copy the upload to a seekable temporary file (zip needs to seek). `raw` is the
+    reader's size-limited, hashing stream, so the limit and the digest are kept there."""
     spool = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)
-    left = max_bytes
-    while chunk := raw.read(_COPY_CHUNK):
-        left -= len(chunk)
-        if left < 0:
-            spool.close()
-            raise _too_large(max_bytes, "file")
-        digest.update(chunk)
-        spool.write(chunk)
+    try:
+        shutil.copyfileobj(raw, spool, _COPY_CHUNK)
+    except BaseException:
+        spool.close()
+        raise
     spool.seek(0)
     return spool
 
@@ -79,7 +78,7 @@ def _check_archive(spool: IO[bytes], max_bytes: int) -> None:
                 raise _malformed(f"it has {len(parts)} parts")
             unpacked = sum(part.file_size for part in parts)
             if unpacked > max_bytes * XLSX_EXPANSION:
-                raise _too_large(max_bytes * XLSX_EXPANSION, "unpacked workbook")
+                raise _too_large(max_bytes * XLSX_EXPANSION)
             names = {part.filename for part in parts}
             if "mimetype" in names and b"opendocument" in archive.read("mimetype"):
                 raise _malformed("it is an OpenDocument spreadsheet (.ods), not .xlsx")
@@ -110,15 +109,17 @@ def cell_text(value: object) -> str:
 
 
 def sheet_rows(
-    raw: BinaryIO, max_bytes: int, max_columns: int, digest: "hashlib._Hash"
+    raw: io.RawIOBase | BinaryIO, max_bytes: int, max_columns: int
 ) -> Iterator[tuple[int, list[str]]]:
     """Yield (sheet row number, cells as text) for every row of the first sheet, blank ones too.
 
-    Raises FatalFileError (file_too_large, malformed_xlsx) on a file that cannot be read whole.
+    `raw` must already stop at `max_bytes` (core.reader wraps it); `max_bytes` here bounds
+    what the archive may unpack to. Raises FatalFileError (file_too_large, malformed_xlsx) on
+    a file that cannot be read whole.
     """
     from openpyxl import load_workbook  # imported here: CSV-only runs never load it
 
-    spool = _spool(raw, max_bytes, digest)
+    spool = _spool(raw)
     with spool:
         _check_archive(spool, max_bytes)
         try:
@@ -138,8 +139,6 @@ def sheet_rows(
                     values = next(rows)
                 except StopIteration:
                     return
-                except FatalFileError:
-                    raise
                 except Exception as exc:
                     raise _malformed(_describe(exc)) from None
                 number += 1
@@ -155,8 +154,8 @@ def sheet_rows(
 
 
 def _describe(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0][:200]}" if lines else type(exc).__name__
 
 
 def write_xlsx(
