@@ -135,13 +135,17 @@ def utilization(
     """Assigned seats per day from the audit log (as `plm licenses utilization`); `format=csv`
     for Date,Assigned,Peak,Seats."""
     from plm.core.utilization import UTILIZATION_HEADER
-    from plm.licensing.utilization import license_utilization
+    from plm.licensing.utilization import (
+        license_utilization,
+        utilization_as_dict,
+        utilization_file_name,
+    )
 
     lic, days = license_utilization(license_id)
     if format == "csv":
-        name = "utilization-" + lic.license_id.replace(" ", "-")
-        return export_download(name, UTILIZATION_HEADER, (d.as_row() for d in days), "csv")
-    return {"license_id": lic.license_id, "seats": lic.seats, "days": [d.as_dict() for d in days]}
+        rows = (d.as_row() for d in days)
+        return export_download(utilization_file_name(lic), UTILIZATION_HEADER, rows, "csv")
+    return utilization_as_dict(lic, days)
 
 
 class ReplaceIn(Schema):

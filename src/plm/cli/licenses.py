@@ -184,13 +184,11 @@ def utilization(
     """
     setup()
     from plm.core.utilization import UTILIZATION_HEADER
-    from plm.licensing.utilization import license_utilization
+    from plm.licensing.utilization import license_utilization, utilization_as_dict
 
     lic, days = license_utilization(license_id)
     if as_json:
-        emit_json(
-            {"license_id": lic.license_id, "seats": lic.seats, "days": [d.as_dict() for d in days]}
-        )
+        emit_json(utilization_as_dict(lic, days))
         return
     write_export(
         output, UTILIZATION_HEADER, (d.as_row() for d in days), fmt="csv", bom=True, title=""

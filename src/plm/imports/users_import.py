@@ -63,9 +63,10 @@ def _run(
     tally = Tally(**vars(start)) if start else Tally()
     if start:
         rows = islice(rows, start.rows, None)
-    org_names = dict(Organization.objects.values_list("name_key", "name"))
-    org_pks = dict(Organization.objects.values_list("name_key", "pk"))
-    names_by_pk = dict(Organization.objects.values_list("pk", "name"))
+    orgs = list(Organization.objects.values_list("pk", "name_key", "name"))
+    org_names = {key: name for _, key, name in orgs}
+    org_pks = {key: pk for pk, key, _ in orgs}
+    names_by_pk = {pk: name for pk, _, name in orgs}
     # What earlier rows decided, so later rows (and a dry run) see it: users by user-name key,
     # and e-mail key -> owner's user-name key (None once released).
     known: dict[str, PersonState] = {}
@@ -109,7 +110,7 @@ def _run(
                 events.append(_event(_AUDIT_ACTION[decision.result.code], wanted, item.row))
             if apply and final:
                 for key, pk in write_users(final, moved, org_pks, now()).items():
-                    st = known[key]  # a direct constructor: dataclasses.replace is slow here
+                    st = known[key]  # a direct constructor: NamedTuple._replace is slower
                     known[key] = PersonState(
                         pk, st.username, st.email, st.first_name, st.last_name, st.active, st.roles
                     )

@@ -33,3 +33,13 @@ def license_utilization(license_id: str) -> tuple[License, list[DayUsage]]:
         today=today(),
     )
     return lic, days
+
+
+def utilization_as_dict(lic: License, days: list[DayUsage]) -> dict[str, object]:
+    """The JSON of `plm licenses utilization --json` and GET /licenses/{id}/utilization."""
+    return {"license_id": lic.license_id, "seats": lic.seats, "days": [d.as_dict() for d in days]}
+
+
+def utilization_file_name(lic: License) -> str:
+    """The download's base name (the License ID without spaces): utilization-ID-2024-...."""
+    return "utilization-" + lic.license_id.replace(" ", "-")

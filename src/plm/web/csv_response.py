@@ -8,8 +8,6 @@ from django.http import HttpResponse, StreamingHttpResponse
 from plm.core.writer import write_csv
 from plm.core.xlsx import XLSX_CONTENT_TYPE, write_xlsx
 
-FORMATS = ("csv", "xlsx")
-
 
 def csv_download(
     filename: str, header: Sequence[str], rows: Iterable[Sequence[str]]

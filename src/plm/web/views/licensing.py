@@ -151,7 +151,6 @@ def license_detail(request: HttpRequest, license_id: str) -> HttpResponse:
     context = {
         "license": license_as_dict(lic, today()),
         "chart": seats_chart(days, lic.license_id),
-        "days": days,
         "recent": list(reversed(days[-14:])),
     }
     return render(request, "web/license_detail.html", context)
@@ -161,10 +160,11 @@ def license_detail(request: HttpRequest, license_id: str) -> HttpResponse:
 def utilization_csv(request: HttpRequest, license_id: str) -> HttpResponse:
     """The chart's numbers: Date, Assigned, Peak, Seats, one row per day."""
     from plm.core.utilization import UTILIZATION_HEADER
+    from plm.licensing.utilization import utilization_file_name
 
     lic, days = _utilization_or_404(license_id)
-    name = "utilization-" + lic.license_id.replace(" ", "-")
-    return export_download(name, UTILIZATION_HEADER, (d.as_row() for d in days), "csv")
+    rows = (d.as_row() for d in days)
+    return export_download(utilization_file_name(lic), UTILIZATION_HEADER, rows, "csv")
 
 
 def _utilization_or_404(license_id: str) -> tuple[License, list[DayUsage]]:
