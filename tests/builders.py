@@ -83,7 +83,7 @@ def run_queued_tasks() -> int:
     """Run every queued django-tasks job in this thread, as a worker would; return how many."""
     from django_tasks_db.models import DBTaskResult
 
-    from plm.imports.worker import make_worker
+    from plm.jobs.worker import make_worker
 
     worker = make_worker(batch=True)
     count = 0

@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from plm.api.tokens import token_create
 from plm.audit.models import AuditEvent
 from plm.directory.actors import system_actor
+from plm.directory.tokens import token_create
 from plm.imports.models import Import
 from plm.imports.records import job_as_dict
 from plm.licensing.models import Assignment, License

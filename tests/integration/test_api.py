@@ -7,9 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from plm.api.tokens import token_create
 from plm.clock import today
 from plm.directory.actors import system_actor
+from plm.directory.tokens import token_create
 from plm.imports.models import Import
 from plm.licensing.models import License
 from tests.builders import holders, make_user, plm, run_queued_tasks
@@ -78,7 +78,7 @@ def test_no_token_bad_token_expired_and_revoked_tokens_are_401(campus, root) -> 
 
 
 def test_tokens_store_only_a_hash(root) -> None:
-    from plm.api.models import ApiToken
+    from plm.directory.models import ApiToken
 
     _, raw = token_create(actor=system_actor(), user=root)
     stored = ApiToken.objects.get()
@@ -296,7 +296,7 @@ def test_tokens_cli_create_list_revoke(root) -> None:
 
 
 def test_profile_page_creates_and_revokes_own_tokens(campus) -> None:
-    from plm.api.models import ApiToken
+    from plm.directory.models import ApiToken
 
     client = Client()
     client.force_login(campus.student)

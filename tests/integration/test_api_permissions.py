@@ -9,8 +9,8 @@ from django.test import Client
 
 from plm.api.auth import Auth
 from plm.api.main import api
-from plm.api.tokens import token_create
 from plm.directory.actors import system_actor
+from plm.directory.tokens import token_create
 from plm.imports.models import Import
 from tests.builders import make_user
 from tests.integration.conftest import L2

@@ -17,8 +17,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from plm.api.tokens import token_create
 from plm.directory.actors import system_actor
+from plm.directory.tokens import token_create
 from tests.builders import make_user
 
 CHECKS = [

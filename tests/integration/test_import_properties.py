@@ -7,9 +7,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from plm.app.imports import bytes_opener, import_run
 from plm.core.writer import LICENSES_HEADER, write_csv
+from plm.directory.actors import actor_named
 from plm.directory.models import Organization, RoleGrant, User
-from plm.imports.license_import import run_license_import
 from plm.imports.records import job_as_dict
 from plm.licensing.export import export_rows
 from plm.licensing.models import Assignment
@@ -44,13 +45,13 @@ def run(
     data: bytes, dry_run: bool, *, percent: int | None = None, actor: str | None = None
 ) -> dict:
     """One import of `data`; `percent` makes it a sync import with that threshold."""
-    job = run_license_import(
-        opener=lambda: io.BytesIO(data),
+    job = import_run(
+        actor=actor_named(actor, "cli"),
+        opener=bytes_opener(data),
         file_name="t.csv",
-        actor_name=actor,
-        source="cli",
         dry_run=dry_run,
-        sync_percent=percent,
+        sync=percent is not None,
+        max_revoke_percent=percent,
     )
     return job_as_dict(job)
 

@@ -24,6 +24,7 @@ def test_add_list_update_delete(db) -> None:
             "available": 3,
             "expires": None,
             "expired": False,
+            "badge": "",
         }
     ]
     assert plm("licenses", "update", LID, "--expires", "2020-01-31").code == 0

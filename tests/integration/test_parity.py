@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 
-from plm.api.tokens import token_create
 from plm.directory.actors import system_actor
+from plm.directory.tokens import token_create
 from plm.imports.models import Import
 from plm.imports.records import job_as_dict
 from plm.licensing.models import Assignment

@@ -4,9 +4,9 @@ from urllib.parse import quote
 
 from django.test import Client
 
-from plm.api.tokens import token_create
 from plm.audit.models import AuditEvent
 from plm.directory.actors import system_actor
+from plm.directory.tokens import token_create
 from plm.licensing.models import License
 from tests.builders import holders, make_license, make_user, plm
 from tests.integration.conftest import EXPIRED, L1, L2

@@ -1,17 +1,14 @@
 """Reverting an import (plm imports revert, the import page button, the API)."""
 
-import io
-
 from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 
-from plm.api.tokens import token_create
+from plm.app.imports import bytes_opener, import_revert, import_run
 from plm.audit.models import AuditEvent
 from plm.directory.actors import system_actor
-from plm.imports.license_import import run_license_import
+from plm.directory.tokens import token_create
 from plm.licensing.models import Assignment
-from plm.licensing.revert import run_revert
 from tests.builders import holders, make_user, plm, write_csv
 from tests.integration.conftest import L1, L2
 from tests.integration.test_import_properties import rows, to_csv, world
@@ -112,15 +109,12 @@ def test_revert_on_the_web_and_through_the_api(campus, tmp_path) -> None:
 def test_import_then_revert_restores_the_holdings_exactly(db, prefix, body) -> None:
     with transaction.atomic():
         world()
-        run_license_import(
-            opener=lambda: io.BytesIO(to_csv(prefix)), file_name="a", actor_name=None, source="cli"
-        )
+        system = system_actor()
+        import_run(actor=system, opener=bytes_opener(to_csv(prefix)), file_name="a")
         before = holdings()
-        job = run_license_import(
-            opener=lambda: io.BytesIO(to_csv(body)), file_name="b", actor_name=None, source="cli"
-        )
-        dry = run_revert(import_id=job.pk, actor_name=None, source="cli", dry_run=True)
-        revert = run_revert(import_id=job.pk, actor_name=None, source="cli")
+        job = import_run(actor=system, opener=bytes_opener(to_csv(body)), file_name="b")
+        dry = import_revert(actor=system, import_id=job.pk, dry_run=True)
+        revert = import_revert(actor=system, import_id=job.pk)
         assert holdings() == before
         changes = AuditEvent.objects.filter(import_id=job.pk).count()
         assert (revert.rows, revert.applied, revert.rejected) == (changes, changes, 0)

@@ -3,8 +3,8 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from plm.api.tokens import token_create
 from plm.directory.actors import system_actor
+from plm.directory.tokens import token_create
 from tests.builders import holders, make_user, plm, run_queued_tasks, write_csv
 from tests.integration.conftest import L2
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 from django.db import connection
 from django.test import Client
 
-from plm.api.tokens import token_create
 from plm.audit.models import AuditEvent
 from plm.clock import today
 from plm.directory.actors import system_actor
+from plm.directory.tokens import token_create
 from tests.builders import make_user, plm, write_csv
 
 LIC = "ID 2026-01-01-000777"

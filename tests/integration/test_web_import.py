@@ -101,8 +101,8 @@ def test_cancel_a_queued_import(admin_client: Client) -> None:
 def test_cancel_a_running_import_keeps_the_rows_applied_so_far(
     admin_client: Client, settings
 ) -> None:
-    from plm.imports.jobs import run_queued_import
     from plm.imports.records import job_cancel
+    from plm.jobs.queue import run_queued_import
 
     settings.PLM_IMPORT_BATCH_ROWS = 1
     upload(admin_client, GOOD_AND_BAD)
@@ -121,7 +121,7 @@ def test_cancel_a_running_import_keeps_the_rows_applied_so_far(
 @pytest.mark.parametrize(
     ("content", "name", "status", "text"),
     [
-        (b"", "empty.csv", 400, "empty_file"),
+        (b"", "empty.csv", 422, "empty_file"),
     ],
 )
 def test_bad_uploads_get_a_message_and_change_nothing(

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
-from plm.api.tokens import token_create
 from plm.directory.actors import system_actor
+from plm.directory.tokens import token_create
 from plm.imports.models import Import
 from plm.licensing.models import Assignment
 from tests.builders import make_org, make_user, plm, run_queued_tasks, write_csv

@@ -9,17 +9,11 @@ from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
 from plm.api.errors import ApiError
-from plm.api.tokens import token_user
+from plm.app.actors import Actor, actor_for_user, require
+from plm.app.tokens import token_user
 from plm.core import codes as c
-from plm.directory.permissions import Access, access_for
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-_DENIED = {
-    "view": "This needs the License Manager role (or system administrator).",
-    "change": "This needs the Administrator and License Manager roles in the same organization "
-    "(or system administrator).",
-    "sysadmin": "This needs a system administrator.",
-}
 
 
 class Auth(HttpBearer):
@@ -59,18 +53,12 @@ class Auth(HttpBearer):
                 "Authentication required: send Authorization: "
                 "Bearer <token> (create one on your profile page or with plm tokens).",
             )
-        access = access_for(user)  # type: ignore[arg-type]
-        allowed = {
-            "view": access.can_view,
-            "change": access.can_change,
-            "sysadmin": access.is_sysadmin,
-        }[self.level]
-        if not allowed:
-            raise ApiError(403, c.PERMISSION_DENIED, _DENIED[self.level])
+        actor = actor_for_user(user, "api")  # type: ignore[arg-type]
+        require(actor, self.level)  # permission_denied (403) before any body is read
         if self.upload and _declared_length(request) > settings.PLM_MAX_IMPORT_BYTES + 64 * 1024:
             mb = settings.PLM_MAX_IMPORT_BYTES // (1024 * 1024)
             raise ApiError(413, c.FILE_TOO_LARGE, f"The file is larger than the limit of {mb} MB.")
-        request.access = access  # type: ignore[attr-defined]
+        request.actor = actor  # type: ignore[attr-defined]
         return user
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:  # pragma: no cover
@@ -84,9 +72,5 @@ def _declared_length(request: HttpRequest) -> int:
         return 0
 
 
-def access_of(request: HttpRequest) -> Access:
-    return request.access  # type: ignore[attr-defined,no-any-return]
-
-
-def username_of(request: HttpRequest) -> str:
-    return request.auth.get_username()  # type: ignore[attr-defined,no-any-return]
+def actor_of(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]

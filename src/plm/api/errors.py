@@ -2,19 +2,12 @@
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.xlsx import XLSX_CONTENT_TYPE
-
-_CONFLICTS = {
-    c.LICENSE_EXISTS,
-    c.SEATS_BELOW_ASSIGNED,
-    c.LICENSE_IN_USE,
-    c.ORG_EXISTS,
-    c.NOT_CANCELLABLE,
-}
+from plm.http_status import http_status, json_error
 
 
 class ApiError(Exception):
@@ -25,23 +18,11 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.details = status, code, message, details
 
 
-def error_response(status: int, code: str, message: str, details: Any = None) -> JsonResponse:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if details is not None:
-        body["details"] = details
-    return JsonResponse({"error": body}, status=status)
+error_response = json_error
 
 
 def status_for(error: PlmError) -> int:
-    if error.code in _CONFLICTS:
-        return 409
-    if error.code == c.PERMISSION_DENIED:
-        return 403
-    if error.code.endswith("_not_found"):
-        return 404
-    if error.code == c.FILE_TOO_LARGE:
-        return 413
-    return 422
+    return http_status(error.code)
 
 
 def not_found(request: HttpRequest, what: str) -> ApiError:

@@ -5,54 +5,44 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from plm.api.auth import Auth, access_of, username_of
-from plm.api.errors import csv_response_doc, not_found
+from plm.api.auth import Auth, actor_of
+from plm.api.errors import csv_response_doc
+from plm.api.imports import import_out
 from plm.api.paging import Paging, PagingQuery, page
 from plm.api.schemas import ErrorOut, ImportOut, LicenseIn, LicenseOut, LicensePage, LicensePatch
-from plm.clock import today
-from plm.core.license_ids import normalize_license_id
+from plm.app import licenses, users
+from plm.core.utilization import UTILIZATION_HEADER
 from plm.core.writer import LICENSES_HEADER
-from plm.directory.actors import sysadmin_actor
-from plm.licensing.licenses import license_add, license_as_dict, license_list, license_update
-from plm.licensing.models import License
-from plm.web.csv_response import export_download
+from plm.downloads import export_download
 
 router = Router(tags=["licenses"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def _get(license_id: str) -> License:
-    lic = License.objects.filter(license_id=normalize_license_id(license_id)).first()
-    if lic is None:
-        raise not_found(None, f"License {license_id}")  # type: ignore[arg-type]
-    return lic
-
-
 @router.get("/licenses", response={200: LicensePage, **ERRORS}, auth=Auth("view"))
 def list_licenses(request: HttpRequest, paging: PagingQuery) -> dict[str, object]:
     """Licenses in License ID order, with seats, assigned, available, expiry."""
-    items, count = page(license_list(), paging)
+    items, count = page(licenses.licenses_list(actor=actor_of(request)), paging)
     return {"items": items, "count": count}
 
 
 @router.get("/licenses/{license_id}", response={200: LicenseOut, **ERRORS}, auth=Auth("view"))
 def get_license(request: HttpRequest, license_id: str) -> dict[str, object]:
     """One license; the License ID is URL-encoded (`ID%202024-08-01-000123`)."""
-    return license_as_dict(_get(license_id), today())
+    return licenses.license_show(actor=actor_of(request), license_id=license_id)
 
 
 @router.post("/licenses", response={201: LicenseOut, **ERRORS}, auth=Auth("sysadmin"))
 def add_license(request: HttpRequest, payload: LicenseIn) -> Status:
     """Add a license (system administrators); 409 `license_exists` if the ID is taken."""
-    actor = sysadmin_actor(username_of(request), "api")
-    lic = license_add(
-        actor=actor,
+    lic = licenses.license_add(
+        actor=actor_of(request),
         license_id=payload.license_id,
         seats=payload.seats,
         expires=payload.expires,
         name=payload.name,
     )
-    return Status(201, license_as_dict(lic, today()))
+    return Status(201, lic)
 
 
 @router.patch("/licenses/{license_id}", response={200: LicenseOut, **ERRORS}, auth=Auth("sysadmin"))
@@ -60,19 +50,14 @@ def update_license(
     request: HttpRequest, license_id: str, payload: LicensePatch
 ) -> dict[str, object]:
     """Change seats, expiry (null removes it) or name; 409 `seats_below_assigned`."""
-    actor = sysadmin_actor(username_of(request), "api")
     given = payload.model_fields_set
-    changes: dict[str, object] = {}
-    if "expires" in given:
-        changes["expires"] = payload.expires
-    lic = license_update(
-        actor=actor,
+    return licenses.license_update(
+        actor=actor_of(request),
         license_id=license_id,
         seats=payload.seats if "seats" in given else None,
         name=payload.name if "name" in given else None,
-        **changes,
-    )  # type: ignore[arg-type]
-    return license_as_dict(lic, today())
+        expires=payload.expires if "expires" in given else licenses.UNSET,
+    )
 
 
 ExportFormat = Literal["csv", "xlsx"]
@@ -87,9 +72,7 @@ ExportFormat = Literal["csv", "xlsx"]
 )
 def export(request: HttpRequest, format: ExportFormat = "csv") -> HttpResponse:
     """licenses.csv or .xlsx, exactly as `plm export` (limited to the caller's scope)."""
-    from plm.licensing.export import export_rows
-
-    rows = export_rows(user_orgs=access_of(request).view_orgs)
+    rows = licenses.licenses_export(actor=actor_of(request))
     return export_download("licenses", LICENSES_HEADER, rows, format)
 
 
@@ -102,9 +85,7 @@ def export(request: HttpRequest, format: ExportFormat = "csv") -> HttpResponse:
 )
 def export_users(request: HttpRequest, format: ExportFormat = "csv") -> HttpResponse:
     """person.csv or .xlsx, exactly as `plm users export` (limited to the caller's scope)."""
-    from plm.directory.users import person_rows
-
-    header, rows = person_rows(user_orgs=access_of(request).view_orgs)
+    header, rows = users.users_export(actor=actor_of(request))
     return export_download("person", header, rows, format)
 
 
@@ -134,18 +115,11 @@ def utilization(
 ) -> HttpResponse | dict[str, object]:
     """Assigned seats per day from the audit log (as `plm licenses utilization`); `format=csv`
     for Date,Assigned,Peak,Seats."""
-    from plm.core.utilization import UTILIZATION_HEADER
-    from plm.licensing.utilization import (
-        license_utilization,
-        utilization_as_dict,
-        utilization_file_name,
-    )
-
-    lic, days = license_utilization(license_id)
+    lic, days = licenses.license_utilization(actor=actor_of(request), license_id=license_id)
     if format == "csv":
         rows = (d.as_row() for d in days)
-        return export_download(utilization_file_name(lic), UTILIZATION_HEADER, rows, "csv")
-    return utilization_as_dict(lic, days)
+        return export_download(licenses.utilization_file_name(lic), UTILIZATION_HEADER, rows, "csv")
+    return licenses.utilization_as_dict(lic, days)
 
 
 class ReplaceIn(Schema):
@@ -160,15 +134,8 @@ def replace_license(request: HttpRequest, license_id: str, payload: ReplaceIn) -
     """One-step renewal: every holder of this license gets `new_license_id` instead, each in one
     atomic step; recorded like an import (the import object; results at /imports/{id}/results).
     Fatal: `same_license`, `license_not_found` (status `failed`)."""
-    from plm.api.imports import import_out
-    from plm.licensing.replace import run_license_replace
-
-    job = run_license_replace(
-        old=license_id,
-        new=payload.new_license_id,
-        actor_name=username_of(request),
-        source="api",
-        dry_run=payload.dry_run,
+    job = licenses.license_replace(
+        actor=actor_of(request), old=license_id, new=payload.new_license_id, dry_run=payload.dry_run
     )
     return import_out(job)
 

@@ -24,6 +24,7 @@ class LicenseOut(Schema):
     available: int
     expires: date | None
     expired: bool
+    badge: Literal["", "expired", "expiring"]
 
 
 class LicenseIn(Schema):
@@ -110,6 +111,8 @@ class ImportOut(Schema):
     applied: int
     unchanged: int
     rejected: int
+    encoding: str | None = None
+    sheet: str | None = None
     error: ImportError_ | None = None
 
 

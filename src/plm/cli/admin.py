@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from plm.cli.runtime import command, emit_json, out, setup
+from plm.cli.runtime import actor, command, emit_json, out, setup, use_cases
 
 
 def register(app: typer.Typer) -> None:
@@ -31,10 +31,7 @@ def register(app: typer.Typer) -> None:
 
         Example: plm backup /srv/backups/plm-$(date +%F).jsonl.gz
         """
-        setup()
-        from plm.backup import backup as run_backup
-
-        counts = run_backup(file)
+        counts = use_cases().operations.backup(actor=actor(), path=file)
         if as_json:
             emit_json(counts)
         else:
@@ -50,11 +47,7 @@ def register(app: typer.Typer) -> None:
 
         Example: PLM_DATABASE_URL=postgres://plm@db/plm_new plm migrate && plm restore b.jsonl.gz
         """
-        setup()
-        from plm.backup import restore as run_restore
-        from plm.directory.actors import system_actor
-
-        counts = run_restore(file, actor=system_actor())
+        counts = use_cases().operations.restore(actor=actor(), path=file)
         if as_json:
             emit_json(counts)
         else:

@@ -2,19 +2,15 @@
 
 import typer
 
-from plm.cli.runtime import EXIT_OK, EXIT_REJECTED, command, emit_json, fail, out, setup
+from plm.cli.runtime import EXIT_OK, EXIT_REJECTED, actor, command, emit_json, fail, out, use_cases
 from plm.core import codes as c
 from plm.core.codes import PlmError
 
 
 def _apply(username: str, action: str, license_id: str, as_user: str | None, as_json: bool) -> None:
-    setup()
-    from plm.core.rules import RawRow
-    from plm.directory.actors import license_actor
-    from plm.imports.license_import import apply_one
-
-    actor = license_actor(as_user, "cli")
-    result = apply_one(raw=RawRow(None, username.strip(), action, license_id.strip()), actor=actor)
+    result = use_cases().assignments.assignment_apply(
+        actor=actor(as_user), username=username, action=action, license_id=license_id
+    )
     if as_json:
         emit_json(result.as_dict())
     else:

@@ -2,21 +2,11 @@
 
 import typer
 
-from plm.cli.runtime import command, emit_json, fail, open_output, out, setup
+from plm.cli.runtime import actor as system
+from plm.cli.runtime import command, emit_json, fail, open_output, out, use_cases
 from plm.core import codes as c
 from plm.core.codes import PlmError
-
-AUDIT_HEADER = (
-    "At",
-    "Actor",
-    "Source",
-    "Import",
-    "Row",
-    "Action",
-    "Username",
-    "License ID",
-    "Detail",
-)
+from plm.core.writer import AUDIT_HEADER, write_csv
 
 
 def register(app: typer.Typer) -> None:
@@ -37,13 +27,11 @@ def register(app: typer.Typer) -> None:
         """
         if as_json and as_csv:
             fail(PlmError(c.INVALID_ARGUMENT, "Use --json or --csv, not both."), as_json=False)
-        setup()
-        from plm.audit.services import audit_as_dict, audit_list
-        from plm.core.writer import write_csv
-
-        events = (
-            audit_as_dict(e) for e in audit_list(username=user, license_id=license_id, actor=actor)
+        audit_log = use_cases().audit
+        found = audit_log.audit_events(
+            actor=system(), user=user, license_id=license_id, by=actor, exact=True
         )
+        events = (audit_log.audit_as_dict(e) for e in found.iterator(chunk_size=2000))
         if as_json:
             emit_json(list(events))
         elif as_csv:

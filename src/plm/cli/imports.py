@@ -5,8 +5,17 @@ from pathlib import Path
 import typer
 
 from plm.cli.report import print_job, progress_bar
-from plm.cli.runtime import command, emit_json, export_format, fail, out, setup, write_export
-from plm.core.codes import INVALID_ARGUMENT, PlmError
+from plm.cli.runtime import (
+    actor,
+    command,
+    emit_json,
+    export_format,
+    job_exit_code,
+    out,
+    use_cases,
+    write_export,
+)
+from plm.core.writer import LICENSES_HEADER
 
 history = typer.Typer(help="Import history: list, show, purge.", no_args_is_help=True)
 
@@ -52,31 +61,20 @@ def register(app: typer.Typer) -> None:
 
         Example: plm import licenses.csv --dry-run --errors-out errors.csv
         """
-        if max_revoke_percent is not None and not sync:
-            fail(PlmError(INVALID_ARGUMENT, "--max-revoke-percent needs --sync."), as_json=as_json)
-        if max_revoke_percent is not None and not 0 <= max_revoke_percent <= 100:
-            fail(
-                PlmError(INVALID_ARGUMENT, "--max-revoke-percent must be 0 to 100."),
-                as_json=as_json,
-            )
-        setup()
-        from plm.imports.license_import import exit_code, run_license_import
-
+        uc = use_cases()
         with progress_bar("Importing") as progress:
-            job = run_license_import(
+            job = uc.imports.import_run(
+                actor=actor(as_user),
                 opener=lambda: open(file, "rb"),
                 file_name=file.name,
-                actor_name=as_user,
-                source="cli",
                 dry_run=dry_run,
                 all_or_nothing=all_or_nothing,
+                sync=sync,
+                max_revoke_percent=max_revoke_percent,
                 progress=progress,
-                sync_percent=(10 if max_revoke_percent is None else max_revoke_percent)
-                if sync
-                else None,
             )
         print_job(job, as_json=as_json, errors_out=errors_out)
-        raise typer.Exit(exit_code(job))
+        raise typer.Exit(job_exit_code(job))
 
     @app.command("export")
     @command
@@ -98,12 +96,9 @@ def register(app: typer.Typer) -> None:
         Example: plm export -o licenses.csv   (or -o licenses.xlsx for a workbook)
         """
         kind = export_format(fmt, output)
-        setup()
-        from plm.core.writer import LICENSES_HEADER
-        from plm.licensing.export import export_rows
-
+        rows = use_cases().licenses.licenses_export(actor=actor())
         count = write_export(
-            output, LICENSES_HEADER, export_rows(), fmt=kind, bom=not no_bom, title="licenses"
+            output, LICENSES_HEADER, rows, fmt=kind, bom=not no_bom, title="licenses"
         )
         if output is not None:
             out.print(f"Wrote {count} assignments to {output}.")
@@ -116,11 +111,9 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
 
     Example: plm imports list --json
     """
-    setup()
-    from plm.imports.models import Import
-    from plm.imports.records import job_as_dict
-
-    rows = [job_as_dict(job, results=False) for job in Import.objects.order_by("pk")]
+    uc = use_cases()
+    jobs = uc.imports.imports_visible_to(actor()).order_by("pk")
+    rows = [uc.imports.import_as_dict(job, results=False) for job in jobs]
     if as_json:
         emit_json(rows)
         return
@@ -146,10 +139,8 @@ def show(
 
     Example: plm imports show 42 --json
     """
-    setup()
-    from plm.imports.records import job_get
-
-    print_job(job_get(import_id), as_json=as_json, errors_out=errors_out)
+    job = use_cases().imports.import_get(actor=actor(), import_id=import_id)
+    print_job(job, as_json=as_json, errors_out=errors_out)
 
 
 @history.command("cancel")
@@ -162,12 +153,10 @@ def cancel(
 
     Example: plm imports cancel 42
     """
-    setup()
-    from plm.imports.records import job_as_dict, job_cancel, job_get
-
-    job = job_cancel(job_get(import_id))
+    uc = use_cases()
+    job = uc.imports.import_cancel(actor=actor(), import_id=import_id)
     if as_json:
-        emit_json(job_as_dict(job, results=False))
+        emit_json(uc.imports.import_as_dict(job, results=False))
     elif job.status == "cancelled":
         out.print(f"Import {job.pk} cancelled.")
     else:
@@ -195,16 +184,14 @@ def resume(
 
     Example: plm imports resume 42 --file licenses.csv
     """
-    setup()
-    from plm.imports.jobs import resume_import
-    from plm.imports.license_import import exit_code
-    from plm.imports.records import job_get
-
+    uc = use_cases()
     opener = (lambda: open(file, "rb")) if file is not None else None
     with progress_bar("Resuming") as progress:
-        job = resume_import(job_get(import_id), file_opener=opener, progress=progress)
+        job = uc.imports.import_resume(
+            actor=actor(), import_id=import_id, file_opener=opener, progress=progress
+        )
     print_job(job, as_json=as_json, errors_out=errors_out)
-    raise typer.Exit(exit_code(job))
+    raise typer.Exit(job_exit_code(job))
 
 
 @history.command("revert")
@@ -226,13 +213,11 @@ def revert(
 
     Example: plm imports revert 42 --dry-run
     """
-    setup()
-    from plm.imports.license_import import exit_code
-    from plm.licensing.revert import run_revert
-
-    job = run_revert(import_id=import_id, actor_name=as_user, source="cli", dry_run=dry_run)
+    job = use_cases().imports.import_revert(
+        actor=actor(as_user), import_id=import_id, dry_run=dry_run
+    )
     print_job(job, as_json=as_json)
-    raise typer.Exit(exit_code(job))
+    raise typer.Exit(job_exit_code(job))
 
 
 @history.command("purge")
@@ -249,16 +234,12 @@ def purge(
 
     Example: plm imports purge --older-than 365
     """
-    setup()
-    from django.conf import settings
+    uc = use_cases()
+    from django.conf import settings  # configured by use_cases()
 
-    from plm.core import codes as c
-    from plm.core.codes import PlmError
-    from plm.imports.records import jobs_purge
-
-    days = older_than if older_than is not None else settings.PLM_IMPORT_RETENTION_DAYS
-    if not days or days < 0:
-        raise PlmError(
-            c.INVALID_ARGUMENT, "Give --older-than DAYS (or set PLM_IMPORT_RETENTION_DAYS)."
-        )
-    out.print(f"Purged the row results of {jobs_purge(older_than_days=days)} import(s).")
+    count = uc.imports.imports_purge(
+        actor=actor(),
+        older_than_days=older_than,
+        default_days=settings.PLM_IMPORT_RETENTION_DAYS,
+    )
+    out.print(f"Purged the row results of {count} import(s).")

@@ -5,9 +5,20 @@ from pathlib import Path
 
 import typer
 
-from plm.cli.runtime import command, emit_json, fail, out, setup, write_export
+from plm.cli.report import print_job
+from plm.cli.runtime import (
+    actor,
+    command,
+    emit_json,
+    fail,
+    job_exit_code,
+    out,
+    use_cases,
+    write_export,
+)
 from plm.core import codes as c
 from plm.core.codes import PlmError
+from plm.core.utilization import UTILIZATION_HEADER
 
 app = typer.Typer(help="Personal Capture licenses.", no_args_is_help=True)
 
@@ -21,11 +32,7 @@ def _date(value: str | None, as_json: bool) -> date | None:
         fail(PlmError(c.INVALID_ARGUMENT, f"Date '{value}' is not YYYY-MM-DD."), as_json=as_json)
 
 
-def _print(lic, as_json: bool) -> None:  # type: ignore[no-untyped-def]
-    from plm.clock import today
-    from plm.licensing.licenses import license_as_dict
-
-    data = license_as_dict(lic, today())
+def _print(data: dict[str, object], as_json: bool) -> None:
     if as_json:
         emit_json(data)
     else:
@@ -48,12 +55,8 @@ def add(
 
     Example: plm licenses add "ID 2024-08-01-000123" --seats 50 --expires 2025-07-31
     """
-    setup()
-    from plm.directory.actors import system_actor
-    from plm.licensing.licenses import license_add
-
-    lic = license_add(
-        actor=system_actor(),
+    lic = use_cases().licenses.license_add(
+        actor=actor(),
         license_id=license_id,
         seats=seats,
         expires=_date(expires, as_json),
@@ -83,18 +86,15 @@ def update(
             PlmError(c.INVALID_ARGUMENT, "Use --expires or --no-expires, not both."),
             as_json=as_json,
         )
-    setup()
-    from plm.directory.actors import system_actor
-    from plm.licensing.licenses import license_update
-
+    uc = use_cases()
     kwargs: dict[str, object] = {}
     if expires is not None:
         kwargs["expires"] = _date(expires, as_json)
     if no_expires:
         kwargs["expires"] = None
-    lic = license_update(
-        actor=system_actor(), license_id=license_id, seats=seats, name=name, **kwargs
-    )  # type: ignore[arg-type]
+    lic = uc.licenses.license_update(
+        actor=actor(), license_id=license_id, seats=seats, name=name, **kwargs
+    )
     _print(lic, as_json)
 
 
@@ -108,11 +108,7 @@ def delete(
 
     Example: plm licenses delete "ID 2024-08-01-000123"
     """
-    setup()
-    from plm.directory.actors import system_actor
-    from plm.licensing.licenses import license_delete
-
-    license_delete(actor=system_actor(), license_id=license_id)
+    use_cases().licenses.license_delete(actor=actor(), license_id=license_id)
     if as_json:
         emit_json({"deleted": license_id})
     else:
@@ -126,10 +122,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
 
     Example: plm licenses list --json
     """
-    setup()
-    from plm.licensing.licenses import license_list
-
-    rows = license_list()
+    rows = use_cases().licenses.licenses_list(actor=actor())
     if as_json:
         emit_json(rows)
         return
@@ -151,10 +144,7 @@ def expiring(
 
     Example: plm licenses expiring --days 90 --json
     """
-    setup()
-    from plm.licensing.licenses import licenses_expiring
-
-    rows = licenses_expiring(days=days)
+    rows = use_cases().licenses.licenses_expiring(actor=actor(), days=days)
     if as_json:
         emit_json(rows)
         return
@@ -182,13 +172,10 @@ def utilization(
 
     Example: plm licenses utilization "ID 2024-08-01-000123" -o utilization.csv
     """
-    setup()
-    from plm.core.utilization import UTILIZATION_HEADER
-    from plm.licensing.utilization import license_utilization, utilization_as_dict
-
-    lic, days = license_utilization(license_id)
+    licenses = use_cases().licenses
+    lic, days = licenses.license_utilization(actor=actor(), license_id=license_id)
     if as_json:
-        emit_json(utilization_as_dict(lic, days))
+        emit_json(licenses.utilization_as_dict(lic, days))
         return
     write_export(
         output, UTILIZATION_HEADER, (d.as_row() for d in days), fmt="csv", bom=True, title=""
@@ -215,11 +202,8 @@ def replace(
 
     Example: plm licenses replace "ID 2024-08-01-000123" "ID 2025-08-01-000456" --dry-run
     """
-    setup()
-    from plm.cli.report import print_job
-    from plm.imports.license_import import exit_code
-    from plm.licensing.replace import run_license_replace
-
-    job = run_license_replace(old=old, new=new, actor_name=as_user, source="cli", dry_run=dry_run)
+    job = use_cases().licenses.license_replace(
+        actor=actor(as_user), old=old, new=new, dry_run=dry_run
+    )
     print_job(job, as_json=as_json)
-    raise typer.Exit(exit_code(job))
+    raise typer.Exit(job_exit_code(job))

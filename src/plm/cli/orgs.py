@@ -2,7 +2,7 @@
 
 import typer
 
-from plm.cli.runtime import command, emit_json, out, setup
+from plm.cli.runtime import actor, command, emit_json, out, use_cases
 
 app = typer.Typer(help="Organizations (a tree; names unique).", no_args_is_help=True)
 
@@ -18,10 +18,7 @@ def add(
 
     Example: plm orgs add "Faculty of Science" --parent "University"
     """
-    setup()
-    from plm.directory.orgs import org_add
-
-    org = org_add(name=name, parent=parent)
+    org = use_cases().users.organization_add(actor=actor(), name=name, parent=parent)
     if as_json:
         emit_json({"name": org.name, "parent": org.parent.name if org.parent else None})
     else:
@@ -35,10 +32,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
 
     Example: plm orgs list --json
     """
-    setup()
-    from plm.directory.orgs import org_list
-
-    rows = org_list()
+    rows = use_cases().users.organizations(actor=actor())
     if as_json:
         emit_json(rows)
         return

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from plm.cli.runtime import err, out
+from plm.cli.runtime import err, out, use_cases
 from plm.core.writer import ERRORS_HEADER, write_csv
 
 
@@ -36,26 +36,28 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def print_job(job, *, as_json: bool, errors_out: Path | None = None) -> None:  # type: ignore[no-untyped-def]
-    from plm.imports.records import error_report_rows, job_as_dict, job_results
-
+    imports = use_cases().imports
     if errors_out is not None:
         with open(errors_out, "w", encoding="utf-8", newline="") as fh:
-            write_csv(fh, ERRORS_HEADER, error_report_rows(job))
+            write_csv(fh, ERRORS_HEADER, imports.import_error_rows(job))
     if as_json:
-        emit_json_streaming(job_as_dict(job, results=False), "results", job_results(job))
+        head = imports.import_as_dict(job, results=False)
+        emit_json_streaming(head, "results", imports.import_result_dicts(job))
         return
     kind = "Users import" if job.kind == "users" else "Import"
     what = " (dry run: nothing was changed)" if job.dry_run else ""
-    if job.error_code:
+    if job.status == "failed":
         err.print(f"[bold red]{kind} {job.pk} failed[/] ({job.error_code}): {job.error_message}")
         return
     out.print(
         f"{kind} {job.pk} {job.status}{what}: {job.rows} rows — {job.applied} applied, "
         f"{job.unchanged} unchanged, {job.rejected} rejected."
     )
-    if job.status == "refused":
+    if job.status == "refused" and job.error_code:
+        out.print(f"Refused ({job.error_code}): {job.error_message}")
+    elif job.status == "refused":
         out.print("All or nothing: some rows would be rejected, so no row was applied.")
-    rejected = job_results(job, "rejected")
+    rejected = imports.import_result_dicts(job, "rejected")
     if not job.rejected:
         return
     if not out.is_terminal:

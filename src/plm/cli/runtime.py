@@ -58,6 +58,32 @@ def _check_schema() -> None:
         )
 
 
+def use_cases():  # type: ignore[no-untyped-def]
+    """Set Django up and return the application layer (`plm.app`), the only thing commands call.
+
+    Imported here, not at the top: its models need Django configured first, and `plm --help`
+    stays fast without them."""
+    setup()
+    import plm.app
+
+    return plm.app
+
+
+def actor(as_user: str | None = None):  # type: ignore[no-untyped-def]
+    """The actor of a command: the system, or the user named by --as."""
+    return use_cases().actors.actor_named(as_user, "cli")
+
+
+def job_exit_code(job) -> int:  # type: ignore[no-untyped-def]
+    """The exit-code table of a run: 2 failed (fatal, nothing changed), 3 refused or rows
+    rejected, 0 otherwise."""
+    if job.status == "failed":
+        return EXIT_FATAL
+    if job.status == "refused" or job.rejected:
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
 def emit_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 

@@ -5,7 +5,7 @@ import sys
 
 import typer
 
-from plm.cli.runtime import command, out, setup
+from plm.cli.runtime import actor, command, out, use_cases
 
 
 def register(app: typer.Typer) -> None:
@@ -23,15 +23,15 @@ def register(app: typer.Typer) -> None:
 
         Example: plm serve --host 0.0.0.0 --port 8000
         """
-        setup()
+        operations = use_cases().operations
+        # After Django is set up (use_cases): settings and the WSGI application need it.
         from django.conf import settings
         from waitress import serve as waitress_serve
 
-        from plm.imports.worker import start_background_worker
         from plm.wsgi import application
 
         if not no_worker:
-            start_background_worker()
+            operations.worker_in_background()
         if host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS.append(host)
         out.print(
@@ -58,17 +58,12 @@ def register(app: typer.Typer) -> None:
 
         Example: PLM_DATABASE_URL=postgres://plm@db:5432/plm plm worker
         """
-        setup()
-        from plm.imports.worker import make_worker, run_pending_jobs, start_janitor
-
-        if once:
-            run_pending_jobs()
-            return
-        start_janitor()
-        w = make_worker()
-        w.configure_signals()
-        out.print(f"Import worker {w.worker_id} started. Ctrl+C stops.")
-        w.run()
+        use_cases().operations.worker_foreground(
+            once=once,
+            on_start=lambda worker_id: out.print(
+                f"Import worker {worker_id} started. Ctrl+C stops."
+            ),
+        )
 
     @app.command("demo-data")
     @command
@@ -82,11 +77,8 @@ def register(app: typer.Typer) -> None:
 
         Example: PLM_DEMO_PASSWORD=demo-pass-123 plm demo-data
         """
-        setup()
-        from plm.demo import load_demo
-
         password = os.environ.get("PLM_DEMO_PASSWORD")
-        summary = load_demo(seed=seed, password=password)
+        summary = use_cases().operations.demo_load(actor=actor(), seed=seed, password=password)
         out.print(summary)
 
     @app.command("notify-expiring")
@@ -101,10 +93,7 @@ def register(app: typer.Typer) -> None:
 
         Example: plm notify-expiring --days 60
         """
-        setup()
-        from plm.licensing.notify import notify_expiring as run
-
-        count, recipients = run(days=days)
+        count, recipients = use_cases().operations.notify_expiring(actor=actor(), days=days)
         out.print(
             f"{count} license(s) expire within {days} days; digest sent to "
             f"{recipients} administrator(s)."

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import typer
 
-from plm.cli.runtime import command, emit_json, fail, out, setup
+from plm.cli.runtime import actor, command, emit_json, fail, out, use_cases
 from plm.core import codes as c
 from plm.core.codes import PlmError
 
@@ -23,11 +23,7 @@ def create(
 
     Example: plm tokens create sync-bot --name "identity sync" --expires 2027-06-30
     """
-    setup()
-    from plm.api.tokens import token_create
-    from plm.directory.actors import system_actor
-    from plm.directory.users import user_get
-
+    tokens = use_cases().tokens
     day = None
     if expires:
         try:
@@ -37,7 +33,7 @@ def create(
                 PlmError(c.INVALID_ARGUMENT, f"Date '{expires}' is not YYYY-MM-DD."),
                 as_json=as_json,
             )
-    token, raw = token_create(actor=system_actor(), user=user_get(username), name=name, expires=day)
+    token, raw = tokens.token_create(actor=actor(), username=username, name=name, expires=day)
     if as_json:
         emit_json({"id": token.pk, "token": raw})
     else:
@@ -53,11 +49,8 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
 
     Example: plm tokens list --json
     """
-    setup()
-    from plm.api.models import ApiToken
-    from plm.api.tokens import token_as_dict
-
-    rows = [token_as_dict(t) for t in ApiToken.objects.select_related("user").order_by("pk")]
+    tokens = use_cases().tokens
+    rows = [tokens.token_as_dict(t) for t in tokens.tokens_list(actor=actor(), every=True)]
     if as_json:
         emit_json(rows)
         return
@@ -79,12 +72,9 @@ def revoke(
 
     Example: plm tokens revoke 3
     """
-    setup()
-    from plm.api.tokens import token_as_dict, token_revoke
-    from plm.directory.actors import system_actor
-
-    token = token_revoke(actor=system_actor(), token_id=token_id)
+    tokens = use_cases().tokens
+    token = tokens.token_revoke(actor=actor(), token_id=token_id)
     if as_json:
-        emit_json(token_as_dict(token))
+        emit_json(tokens.token_as_dict(token))
     else:
         out.print(f"Token {token.pk} revoked.")

@@ -6,9 +6,16 @@ from pathlib import Path
 import typer
 
 from plm.cli.report import print_job, progress_bar
-from plm.cli.runtime import command, emit_json, export_format, fail, out, setup, write_export
-from plm.core import codes as c
-from plm.core.codes import PlmError
+from plm.cli.runtime import (
+    actor,
+    command,
+    emit_json,
+    export_format,
+    job_exit_code,
+    out,
+    use_cases,
+    write_export,
+)
 
 app = typer.Typer(help="Users, roles, person.csv import/export.", no_args_is_help=True)
 
@@ -34,21 +41,18 @@ def import_(
 
     Example: plm users import person.csv --dry-run
     """
-    setup()
-    from plm.imports.license_import import exit_code
-    from plm.imports.users_import import run_users_import
-
+    uc = use_cases()
     with progress_bar("Importing users") as progress:
-        job = run_users_import(
+        job = uc.imports.import_run(
+            actor=actor(as_user),
+            kind="users",
             opener=lambda: open(file, "rb"),
             file_name=file.name,
-            actor_name=as_user,
-            source="cli",
             dry_run=dry_run,
             progress=progress,
         )
     print_job(job, as_json=as_json, errors_out=errors_out)
-    raise typer.Exit(exit_code(job))
+    raise typer.Exit(job_exit_code(job))
 
 
 @app.command("export")
@@ -69,10 +73,7 @@ def export(
     Example: plm users export -o person.csv   (or -o person.xlsx for a workbook)
     """
     kind = export_format(fmt, output)
-    setup()
-    from plm.directory.users import person_rows
-
-    header, rows = person_rows()
+    header, rows = use_cases().users.users_export(actor=actor())
     count = write_export(output, header, rows, fmt=kind, bom=not no_bom, title="person")
     if output is not None:
         out.print(f"Wrote {count} users to {output}.")
@@ -89,12 +90,8 @@ def list_(
 
     Example: plm users list --kind staff --q smith --json
     """
-    if kind not in (None, "staff", "student"):
-        fail(PlmError(c.INVALID_ARGUMENT, "--kind must be staff or student."), as_json=as_json)
-    setup()
-    from plm.directory.users import user_search, users_as_dicts
-
-    rows = users_as_dicts(user_search(q=q, kind=kind))
+    users = use_cases().users
+    rows = users.users_as_dicts(users.users_list(actor=actor(), q=q, kind=kind))
     if as_json:
         emit_json(rows)
         return
@@ -114,11 +111,7 @@ def grant_sysadmin(
 
     Example: plm users grant-sysadmin admin@example.edu
     """
-    setup()
-    from plm.directory.actors import system_actor
-    from plm.directory.users import user_grant_sysadmin
-
-    user = user_grant_sysadmin(actor=system_actor(), username=username, grant=not revoke)
+    user = use_cases().users.user_grant_sysadmin(actor=actor(), username=username, grant=not revoke)
     out.print(
         f"'{user.username}' is {'now' if not revoke else 'no longer'} a system administrator."
     )
@@ -136,13 +129,10 @@ def set_password(
 
     Example: echo 's3cret-pass' | plm users set-password admin --password-stdin
     """
-    setup()
-    from plm.directory.actors import system_actor
-    from plm.directory.users import user_set_password
-
+    users = use_cases().users
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    user = user_set_password(actor=system_actor(), username=username, password=password)
+    user = users.user_set_password(actor=actor(), username=username, password=password)
     out.print(f"Password set for '{user.username}'.")

@@ -24,7 +24,6 @@ class Action(StrEnum):
 
 
 NEEDS_LICENSE_ID = frozenset({Action.ASSIGN, Action.REVOKE})
-GIVES_LICENSE = frozenset({Action.ASSIGN, Action.AUTOASSIGN})
 
 
 class RawRow(NamedTuple):
@@ -76,13 +75,14 @@ class Scope:
 
     orgs: frozenset[int] | None = None
 
-    def covers(self, person: Person, action: Action) -> bool:
+    def covers(self, person: Person) -> bool:
+        """The one definition of scope, for listings and actions alike: a user is in scope when
+        they hold Academic Staff in a scope organization, or, holding Academic Staff nowhere,
+        any role in one. (Students, with no role, are in the system's scope only.)"""
         if self.orgs is None:
             return True
         if person.staff_orgs:
             return bool(person.staff_orgs & self.orgs)
-        if action in GIVES_LICENSE:
-            return False
         return bool(person.role_orgs & self.orgs)
 
 
@@ -236,7 +236,7 @@ class Rules:
                     f"License {cmd.license_id} does not exist: check the License ID "
                     "against the licenses on Manage Presenter Licenses.",
                 )
-        if not self.scope.covers(person, action):
+        if not self.scope.covers(person):
             return self._reject(
                 cmd,
                 shown_id,
@@ -282,7 +282,7 @@ class Rules:
         def rejected(code: str, message: str) -> Decision:
             return Decision(reject(raw, code, message, action="replace", license_id=new.license_id))
 
-        if not self.scope.covers(person, Action.ASSIGN):
+        if not self.scope.covers(person):
             return rejected(
                 c.OUT_OF_SCOPE, f"User '{person.username}' is outside the organizations you manage."
             )

@@ -34,6 +34,17 @@ def write_csv(
 
 LICENSES_HEADER = ("Username", "Action", "License ID")
 ERRORS_HEADER = ("Username", "Action", "License ID", "Row", "Error Code", "Error")
+AUDIT_HEADER = (
+    "At",
+    "Actor",
+    "Source",
+    "Import",
+    "Row",
+    "Action",
+    "Username",
+    "License ID",
+    "Detail",
+)
 
 
 def export_sort_key(username: str, license_id: str) -> tuple[str, str, str]:

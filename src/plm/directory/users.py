@@ -9,7 +9,8 @@ from plm.audit.services import Event, audit_record
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.people import person_header
-from plm.directory.actors import Actor
+from plm.core.rules import Scope
+from plm.directory.actors import EVERYWHERE, Actor, scope_q
 from plm.directory.models import RoleGrant, User
 
 
@@ -43,7 +44,7 @@ def user_search(*, q: str | None = None, kind: str | None = None) -> QuerySet[Us
     return users.order_by("username_key")
 
 
-def _roles_by_user(user_pks: list[int]) -> dict[int, list[tuple[str, str]]]:
+def roles_by_user(user_pks: list[int]) -> dict[int, list[tuple[str, str]]]:
     roles: dict[int, list[tuple[str, str]]] = {}
     for start in range(0, len(user_pks), 1000):
         for user_id, org, role in RoleGrant.objects.filter(
@@ -55,51 +56,17 @@ def _roles_by_user(user_pks: list[int]) -> dict[int, list[tuple[str, str]]]:
     return roles
 
 
-def users_as_dicts(users: QuerySet[User]) -> list[dict[str, object]]:
-    rows = list(
-        users.values(
-            "pk", "username", "email", "first_name", "last_name", "is_active", "is_superuser"
-        )
-    )
-    roles = _roles_by_user([r["pk"] for r in rows])
-    licenses: dict[int, list[str]] = {}
-    from plm.licensing.models import Assignment  # the directory does not depend on licensing
-
-    for user_id, license_id in Assignment.objects.filter(
-        user_id__in=[r["pk"] for r in rows]
-    ).values_list("user_id", "license__license_id"):
-        licenses.setdefault(user_id, []).append(license_id)
-    return [
-        {
-            "username": r["username"],
-            "email": r["email"],
-            "first_name": r["first_name"],
-            "last_name": r["last_name"],
-            "active": r["is_active"],
-            "sysadmin": r["is_superuser"],
-            "kind": "staff" if roles.get(r["pk"]) else "student",
-            "roles": [{"organization": o, "role": role} for o, role in roles.get(r["pk"], [])],
-            "licenses": sorted(licenses.get(r["pk"], [])),
-        }
-        for r in rows
-    ]
-
-
-def person_rows(
-    *, user_orgs: frozenset[int] | None = None
-) -> tuple[list[str], Iterator[list[str]]]:
+def person_rows(scope: Scope = EVERYWHERE) -> tuple[list[str], Iterator[list[str]]]:
     """person.csv: header (as many role pairs as the user with the most roles) and rows.
 
-    `user_orgs` limits it to users holding a role in those organizations.
+    Only users `scope` covers.
     """
-    from plm.directory.permissions import scope_filter
-
     users = list(
-        User.objects.filter(scope_filter("pk", user_orgs))
+        User.objects.filter(scope_q(scope))
         .order_by("username_key")
         .values_list("pk", "username", "email", "first_name", "last_name", "is_active")
     )
-    roles = _roles_by_user([u[0] for u in users])
+    roles = roles_by_user([u[0] for u in users])
     pairs = max((len(r) for r in roles.values()), default=1)
 
     def rows() -> Iterator[list[str]]:

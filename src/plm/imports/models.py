@@ -34,6 +34,15 @@ class Import(models.Model):
     """Refreshed every few seconds by the process running the import (see recovery.py)."""
     file_sha256 = models.CharField(max_length=64, blank=True, default="")
     """Of the imported file: a resume must be given the same file."""
+    attempt = models.IntegerField(default=0)
+    """The lease: raised by every claim (a worker taking it, a resume). A run writes only while
+    the record still carries its attempt, so an older run is fenced out (jobs/runner.py)."""
+    lease_owner = models.CharField(max_length=100, blank=True, default="")
+    """host-pid of the process holding the current attempt (for people reading the record)."""
+    encoding = models.CharField(max_length=40, blank=True, default="")
+    """How the file was read: utf-8, utf-16, cp1250, ..., or xlsx."""
+    sheet = models.CharField(max_length=255, blank=True, default="")
+    """The worksheet read, for a workbook."""
 
     class Meta:
         ordering = ["id"]

@@ -1,5 +1,7 @@
 """Import records: creating, progressing, finishing and reporting them (the import history)."""
 
+import os
+import socket
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
@@ -11,6 +13,8 @@ from plm.core import codes as c
 from plm.core.codes import PlmError, Status
 from plm.core.results import RowResult, Tally
 from plm.imports.models import Import, ImportRow
+
+LEASE_OWNER = f"{socket.gethostname()}-{os.getpid()}"[:100]
 
 
 def job_create(
@@ -24,7 +28,9 @@ def job_create(
     status: Status = Status.RUNNING,
     sync_percent: int | None = None,
 ) -> Import:
-    """Record a new import; `as_user` None means the system acts (CLI without --as)."""
+    """Record a new import; `as_user` None means the system acts (CLI without --as).
+
+    A job created running is claimed by its creator (attempt 1); a queued one by a worker."""
     return Import.objects.create(
         kind=kind,
         source=source,
@@ -37,6 +43,8 @@ def job_create(
         status=status,
         created_at=now(),
         heartbeat_at=now(),
+        attempt=1 if status == Status.RUNNING else 0,
+        lease_owner=LEASE_OWNER if status == Status.RUNNING else "",
     )
 
 
@@ -59,23 +67,44 @@ def job_cancel(job: Import) -> Import:
     return job
 
 
-def job_fail(job: Import, error: PlmError) -> Import:
-    """A fatal run: zero counts, no results, the error recorded."""
-    ImportRow.objects.filter(job=job).delete()
-    job.status = Status.FAILED
-    job.error_code, job.error_message = error.code, error.message
-    job.processed = job.applied = job.unchanged = job.rejected = 0
-    job.finished_at = now()
-    job.save()
-    return job
+class Fenced(Exception):
+    """This run's lease was taken over by a newer attempt: it must stop and write nothing."""
 
 
-def job_finish(job: Import, tally: Tally, status: Status) -> Import:
-    job.status = status
-    job.rows = job.processed = tally.rows
-    job.applied, job.unchanged, job.rejected = tally.applied, tally.unchanged, tally.rejected
-    job.finished_at = now()
-    job.save()
+def _ours(job: Import):  # type: ignore[no-untyped-def]
+    return Import.objects.filter(pk=job.pk, attempt=job.attempt)
+
+
+def job_fail(job: Import, error: PlmError, *, keep: Tally | None = None) -> Import:
+    """A failed run, its error recorded. `keep`: the counts of the batches it committed, whose
+    results stay; without it (nothing was committed) no result is kept."""
+    if keep is None:
+        ImportRow.objects.filter(job=job).delete()
+        keep = Tally()
+    return _close(job, keep, Status.FAILED, error)
+
+
+def job_finish(job: Import, tally: Tally, status: Status, error: PlmError | None = None) -> Import:
+    return _close(job, tally, status, error)
+
+
+def _close(job: Import, tally: Tally, status: Status, error: PlmError | None) -> Import:
+    """Write the final state, only while this run still holds the lease."""
+    fields = {
+        "status": status,
+        "processed": tally.rows,
+        "applied": tally.applied,
+        "unchanged": tally.unchanged,
+        "rejected": tally.rejected,
+        "finished_at": now(),
+    }
+    if status != Status.FAILED:
+        fields["rows"] = tally.rows
+    if error is not None:
+        fields["error_code"], fields["error_message"] = error.code, error.message
+    if not _ours(job).update(**fields):
+        raise Fenced(job.pk)
+    job.refresh_from_db()
     return job
 
 
@@ -111,21 +140,25 @@ def batch_record(job: Import, tally: Tally, results: Sequence[RowResult]) -> boo
 
 
 def progress_save(job: Import, tally: Tally) -> bool:
-    """Record the counts so far; False when someone has asked to cancel the import.
+    """Record the counts so far; False when someone has asked to cancel the import; Fenced
+    when a newer attempt holds the lease (the caller's transaction then rolls back).
 
-    One statement per batch in the usual case: the update only matches a job not cancelled."""
+    One statement per batch in the usual case: the update only matches a job of this attempt
+    that is not cancelled."""
     # Plain SQL: the ORM would compile the same UPDATE again for every batch.
     table = Import._meta.db_table
     counts = [tally.rows, tally.applied, tally.unchanged, tally.rejected, db_datetime(now())]
     sql = (
         f"UPDATE {table} SET processed = %s, applied = %s, unchanged = %s, rejected = %s, "
-        "heartbeat_at = %s WHERE id = %s"
+        "heartbeat_at = %s WHERE id = %s AND attempt = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql + " AND cancel_requested = %s", [*counts, job.pk, False])
+        cursor.execute(sql + " AND cancel_requested = %s", [*counts, job.pk, job.attempt, False])
         if cursor.rowcount:
             return True
-        cursor.execute(sql, [*counts, job.pk])
+        cursor.execute(sql, [*counts, job.pk, job.attempt])
+        if not cursor.rowcount:
+            raise Fenced(job.pk)
     return False
 
 

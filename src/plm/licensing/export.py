@@ -2,20 +2,20 @@
 
 from django.db.models import Exists, OuterRef
 
+from plm.core.rules import Scope
 from plm.core.writer import export_sort_key
+from plm.directory.actors import EVERYWHERE, scope_q
 from plm.directory.models import User
 from plm.licensing.models import Assignment
 
 
-def export_rows(*, user_orgs: frozenset[int] | None = None) -> list[tuple[str, str, str]]:
+def export_rows(scope: Scope = EVERYWHERE) -> list[tuple[str, str, str]]:
     """(Username, 'assign', License ID) rows, sorted as the export requires.
 
     Username is the email when no other user has it as user name (so it identifies the user
-    alone on import), else the user name. `user_orgs` limits it to users holding a role there.
+    alone on import), else the user name. Only holders `scope` covers.
     """
-    from plm.directory.permissions import scope_filter
-
-    assignments = Assignment.objects.filter(scope_filter("user_id", user_orgs))
+    assignments = Assignment.objects.filter(scope_q(scope, "user_id"))
     email_is_someones_name = Exists(
         User.objects.filter(username_key=OuterRef("user__email_key")).exclude(
             pk=OuterRef("user_id")

@@ -47,7 +47,7 @@ def license_add(
     return lic
 
 
-_UNSET = object()
+UNSET = object()
 
 
 def license_update(
@@ -55,7 +55,7 @@ def license_update(
     actor: Actor,
     license_id: str,
     seats: int | None = None,
-    expires: "date | object | None" = _UNSET,
+    expires: "date | object | None" = UNSET,
     name: str | None = None,
 ) -> License:
     """Change seats / expiry / name; never below the seats in use (`seats_below_assigned`)."""
@@ -73,7 +73,7 @@ def license_update(
                     f"{seats}. Revoke {lic.assigned - seats} first.",
                 )
             lic.seats = seats
-        if expires is not _UNSET:
+        if expires is not UNSET:
             lic.expires = expires  # type: ignore[assignment]
         if name is not None:
             lic.name = name
@@ -111,6 +111,18 @@ def _describe(lic: License) -> str:
     return f"seats={lic.seats} expires={lic.expires or 'never'} name={lic.name!r}"
 
 
+EXPIRING_SOON_DAYS = 30
+
+
+def badge(lic: License, on: date) -> str:
+    """The expiry badge a license shows: expired, expiring (last day within 30 days) or none."""
+    if lic.expires is None:
+        return ""
+    if lic.expires < on:
+        return "expired"
+    return "expiring" if lic.expires <= on + timedelta(days=EXPIRING_SOON_DAYS) else ""
+
+
 def license_as_dict(lic: License, on: date) -> dict[str, object]:
     return {
         "license_id": lic.license_id,
@@ -120,6 +132,7 @@ def license_as_dict(lic: License, on: date) -> dict[str, object]:
         "available": max(lic.seats - lic.assigned, 0),
         "expires": lic.expires.isoformat() if lic.expires else None,
         "expired": bool(lic.expires and lic.expires < on),
+        "badge": badge(lic, on),
     }
 
 

@@ -1,40 +1,40 @@
-"""Login and the permission table for views: one decorator per column of the table."""
+"""Login, the actor of a request, and how the web shows an error: one place each."""
 
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from plm.directory.permissions import Access, access_for
+from plm.app.actors import Actor, actor_for_user, allowed, require
+from plm.core.codes import PERMISSION_DENIED, PlmError
+from plm.http_status import http_status
 
 View = Callable[..., HttpResponse]
 
 
-def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "web/403.html", {"reason": reason}, status=403)
-
-
-def require(level: str) -> Callable[[View], View]:
-    """level: 'login' (any signed-in user), 'view', 'change' or 'sysadmin'."""
+def requires(level: str) -> Callable[[View], View]:
+    """A view for signed-in users whose actor may use `level` ('login', 'view', 'change',
+    'sysadmin'); the use cases check again, with scope and visibility."""
 
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            access = access_for(request.user)  # type: ignore[arg-type]
-            request.access = access  # type: ignore[attr-defined]
-            allowed = {
-                "login": True,
-                "view": access.can_view,
-                "change": access.can_change,
-                "sysadmin": access.is_sysadmin,
-            }[level]
-            if not allowed:
-                return forbidden(request, _REASONS[level])
-            return view(request, *args, **kwargs)
+            actor = actor_for_user(request.user, "web")  # type: ignore[arg-type]
+            request.actor = actor  # type: ignore[attr-defined]
+            if level != "login" and not allowed(actor, level):
+                try:
+                    require(actor, level)
+                except PlmError as error:
+                    return error_page(request, error)
+            try:
+                return view(request, *args, **kwargs)
+            except PlmError as error:
+                return error_page(request, error)
 
         wrapper.plm_access = level  # type: ignore[attr-defined]
         return wrapper
@@ -42,13 +42,25 @@ def require(level: str) -> Callable[[View], View]:
     return decorator
 
 
-_REASONS = {
-    "view": "This page needs the License Manager role (or system administrator).",
-    "change": "Changing licenses needs both the Administrator and the License Manager role in "
-    "the same organization (or system administrator).",
-    "sysadmin": "This needs a system administrator.",
-}
+def actor_of(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
-def access_of(request: HttpRequest) -> Access:
-    return request.access  # type: ignore[attr-defined,no-any-return]
+def error_page(request: HttpRequest, error: PlmError) -> HttpResponse:
+    """The one rendering of an error for a page: its message, with the status of its code."""
+    template = "web/403.html" if error.code == PERMISSION_DENIED else "web/error.html"
+    return render(
+        request,
+        template,
+        {"error": error, "reason": error.message, "access": getattr(request, "actor", None)},
+        status=http_status(error.code),
+    )
+
+
+def after_action(request: HttpRequest, error: PlmError, to: str, **kwargs: Any) -> HttpResponse:
+    """A form's action failed: back to `to` with the error as a message; the error page when
+    the object is not the actor's to see or act on (403, 404)."""
+    if http_status(error.code) in (403, 404):
+        return error_page(request, error)
+    messages.error(request, f"{error.message} ({error.code})")
+    return redirect(to, **kwargs)

@@ -6,6 +6,9 @@ from urllib.parse import unquote
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
+from plm.core.codes import INVALID_REQUEST
+from plm.http_status import json_error
+
 
 class RejectNulBytesMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -15,9 +18,6 @@ class RejectNulBytesMiddleware:
         if "\x00" in request.path or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
             if request.path.startswith("/api/"):
                 # As a NUL in a JSON body: 422 in the API's one error shape (documented there).
-                from plm.api.errors import error_response
-                from plm.core.codes import INVALID_REQUEST
-
-                return error_response(422, INVALID_REQUEST, "NUL bytes are not allowed in a URL.")
+                return json_error(422, INVALID_REQUEST, "NUL bytes are not allowed in a URL.")
             return HttpResponseBadRequest("NUL bytes are not allowed in a URL.")
         return self.get_response(request)

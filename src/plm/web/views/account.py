@@ -7,56 +7,56 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from plm.api.models import ApiToken
-from plm.api.tokens import token_create, token_revoke
+from plm.app import tokens, users
+from plm.core import codes as c
 from plm.core.codes import PlmError
-from plm.core.rules import Scope
-from plm.directory.actors import Actor
-from plm.directory.models import RoleGrant
-from plm.web.access import access_of, require
+from plm.web.access import actor_of, requires
 
 
-@require("login")
+@requires("login")
 def home(request: HttpRequest) -> HttpResponse:
-    if access_of(request).can_view:
+    if actor_of(request).can_view:
         return redirect("web:manage")
     return redirect("web:profile")
 
 
+def _day(value: str) -> "datetime | None":
+    try:
+        return datetime.strptime(value, "%Y-%m-%d") if value else None
+    except ValueError:
+        raise PlmError(c.INVALID_ARGUMENT, "Give the expiry date as YYYY-MM-DD.") from None
+
+
 @require_http_methods(["GET", "POST"])
-@require("login")
+@requires("login")
 def profile(request: HttpRequest) -> HttpResponse:
     """Own details, roles and API tokens (a new token is shown once; revoke)."""
-    user = request.user
+    actor = actor_of(request)
     new_token = None
     if request.method == "POST":
-        actor = Actor(user.get_username(), "web", Scope(frozenset()), user.pk)
         try:
             if request.POST.get("revoke"):
-                token_revoke(actor=actor, token_id=int(request.POST["revoke"]), owner=user)  # type: ignore[arg-type]
+                token_id = request.POST["revoke"]
+                if not token_id.isdigit() or len(token_id) > 18:
+                    raise PlmError(c.TOKEN_NOT_FOUND, f"Token {token_id} does not exist.")
+                tokens.token_revoke(actor=actor, token_id=int(token_id))
                 messages.success(request, "Token revoked.")
             else:
-                expires = request.POST.get("expires") or None
-                day = datetime.strptime(expires, "%Y-%m-%d").date() if expires else None
-                _, new_token = token_create(
+                day = _day(request.POST.get("expires") or "")
+                _, new_token = tokens.token_create(
                     actor=actor,
-                    user=user,
                     name=request.POST.get("name", ""),
-                    expires=day,  # type: ignore[arg-type]
+                    expires=day.date() if day else None,
                 )
         except PlmError as exc:
             messages.error(request, exc.message)
-        except ValueError:
-            messages.error(request, "Give the expiry date as YYYY-MM-DD.")
-    roles = (
-        RoleGrant.objects.filter(user=user)
-        .select_related("organization")
-        .order_by("organization__name", "role")
-    )
     context = {
-        "roles": roles,
-        "access": access_of(request),
-        "tokens": ApiToken.objects.filter(user=user).order_by("-pk"),
+        "roles": users.user_roles(request.user),  # type: ignore[arg-type]
+        "access": actor,
+        "tokens": tokens.tokens_list(actor=actor),
         "new_token": new_token,
     }
-    return render(request, "web/profile.html", context)
+    response = render(request, "web/profile.html", context)
+    if new_token:
+        response["Cache-Control"] = "no-store"  # the page shows a secret once
+    return response

@@ -17,7 +17,6 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 from plm import __version__
-from plm.api.models import ApiToken
 from plm.audit.models import AuditEvent
 from plm.audit.services import Event, audit_record
 from plm.bulk import bulk_insert, db_datetime
@@ -25,7 +24,7 @@ from plm.clock import now
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.directory.actors import Actor
-from plm.directory.models import Organization, RoleGrant, User
+from plm.directory.models import ApiToken, Organization, RoleGrant, User
 from plm.imports.models import Import, ImportFile, ImportRow
 from plm.licensing.models import Assignment, License
 

@@ -6,7 +6,7 @@ import threading
 
 from django_tasks_db.management.commands.db_worker import Worker
 
-from plm.imports.recovery import janitor_loop, mark_interrupted
+from plm.jobs.recovery import janitor_loop, mark_interrupted
 
 POLL_SECONDS = 0.5  # a new job starts within a second of its upload
 

@@ -1,23 +1,25 @@
 """Background imports: an upload is stored and queued; any worker (in `plm serve` or
-`plm worker`, on any host sharing the database) runs it through django-tasks' database backend."""
+`plm worker`, on any host sharing the database) claims it through django-tasks' database backend
+and runs it with the job runner."""
 
 import io
 
 from django.db import transaction
+from django.db.models import F
 from django_tasks import task
 
 from plm.clock import now
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
 from plm.core.reader import Opener
-from plm.imports.license_import import Progress, execute_license_import
 from plm.imports.models import Import, ImportFile
-from plm.imports.records import job_create
-from plm.imports.recovery import prepare_resume
-from plm.imports.users_import import execute_users_import
+from plm.imports.records import LEASE_OWNER, job_create
+from plm.jobs.recovery import prepare_resume
+from plm.jobs.runner import Progress, run
+from plm.jobs.works import file_work
 
 
-def submit_import(
+def submit(
     *,
     kind: str,
     data: bytes,
@@ -45,18 +47,9 @@ def submit_import(
     return job
 
 
-def resubmit_for_real(job: Import, *, as_user: str | None, source: str) -> Import:
-    """After a preview: queue the same file again as a real run, with the same options."""
-    upload = ImportFile.objects.get(job=job)
-    return submit_import(
-        kind=job.kind,
-        data=bytes(upload.data),
-        file_name=job.file_name,
-        as_user=as_user,
-        source=source,
-        all_or_nothing=job.all_or_nothing,
-        sync_percent=job.sync_max_revoke_percent,
-    )
+def stored_file(job: Import) -> bytes | None:
+    upload = ImportFile.objects.filter(job=job).first()
+    return None if upload is None else bytes(upload.data)
 
 
 @task()
@@ -65,32 +58,40 @@ def process_import(import_id: int) -> None:
     run_queued_import(import_id)
 
 
+def claim(import_id: int) -> Import | None:
+    """Take a queued import (compare-and-set on its status): a new attempt, heartbeat now."""
+    taken = Import.objects.filter(pk=import_id, status=Status.QUEUED).update(
+        status=Status.RUNNING,
+        attempt=F("attempt") + 1,
+        lease_owner=LEASE_OWNER,
+        heartbeat_at=now(),
+    )
+    return Import.objects.get(pk=import_id) if taken else None
+
+
 def run_queued_import(import_id: int) -> Import | None:
     """Claim a queued import and run it; one queued with committed rows is a resume."""
-    with transaction.atomic():
-        job = Import.objects.select_for_update().filter(pk=import_id).first()
-        if job is None or job.status != Status.QUEUED:
-            return job  # cancelled while queued, or already taken
-        job.status = Status.RUNNING
-        job.heartbeat_at = now()
-        job.save(update_fields=["status", "heartbeat_at"])
-    data = bytes(ImportFile.objects.get(job=job).data)
-    return execute_import(job, lambda: io.BytesIO(data), resume=job.processed > 0)
+    job = claim(import_id)
+    if job is None:
+        return Import.objects.filter(pk=import_id).first()  # cancelled while queued, or taken
+    data = stored_file(job) or b""
+    return execute(job, lambda: io.BytesIO(data), resume=job.processed > 0)
 
 
-def execute_import(
+def execute(
     job: Import, opener: Opener, *, resume: bool = False, progress: Progress | None = None
 ) -> Import:
-    run = execute_users_import if job.kind == "users" else execute_license_import
-    return run(job, opener, progress, resume=resume)
+    """Run a claimed import of a file to its end."""
+    return run(job, file_work(job, opener), resume=resume, progress=progress)
 
 
-def resume_import(
+def resume_now(
     job: Import, *, file_opener: Opener | None = None, progress: Progress | None = None
 ) -> Import:
-    """Resume an interrupted import now, from its stored upload or the file given again."""
-    stored = ImportFile.objects.filter(job=job).first()
-    if stored is None and file_opener is None:
+    """Resume an interrupted import in this process, from its stored upload or the file given
+    again (`not_resumable` when neither)."""
+    data = stored_file(job)
+    if data is None and file_opener is None:
         raise PlmError(
             c.NOT_RESUMABLE,
             f"Import {job.pk} was run from a file that is not stored: "
@@ -99,15 +100,14 @@ def resume_import(
     with transaction.atomic():
         job = Import.objects.select_for_update().get(pk=job.pk)
         continues = prepare_resume(job)
-    if stored is not None:
-        data = bytes(stored.data)
+    if data is not None:
         file_opener = lambda: io.BytesIO(data)  # noqa: E731
     assert file_opener is not None
-    return execute_import(job, file_opener, resume=continues, progress=progress)
+    return execute(job, file_opener, resume=continues, progress=progress)
 
 
-def queue_resume(job: Import) -> Import:
-    """Resume an interrupted web/API import through the workers (needs its stored upload)."""
+def resume_queued(job: Import) -> Import:
+    """Resume an interrupted import through the workers (needs its stored upload)."""
     if not ImportFile.objects.filter(job=job).exists():
         raise PlmError(
             c.NOT_RESUMABLE,

@@ -1,4 +1,4 @@
-"""Creating, listing, revoking and checking API tokens."""
+"""Personal API tokens: creating, revoking and checking them; only a SHA-256 hash is stored."""
 
 import hashlib
 import secrets
@@ -6,13 +6,12 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from plm.api.models import ApiToken
 from plm.audit.services import Event, audit_record
 from plm.clock import now, today
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.directory.actors import Actor
-from plm.directory.models import User
+from plm.directory.models import ApiToken, User
 
 PREFIX = "plm_"
 

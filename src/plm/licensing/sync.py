@@ -14,7 +14,7 @@ from plm.core import codes as c
 from plm.core.codes import Outcome, PlmError
 from plm.core.license_ids import normalize_license_id
 from plm.core.results import RowResult
-from plm.core.rules import Action, Change, Decision, Ledger, Person, RawRow
+from plm.core.rules import Change, Decision, Ledger, Person, RawRow
 from plm.directory.actors import Actor
 from plm.directory.people import people_for_keys
 from plm.licensing.ledger import load_holdings
@@ -63,7 +63,7 @@ def sync_revocations(named: dict[str, set[int]], actor: Actor) -> tuple[list[Dec
             continue
         person, lic = people[user_pk], licenses[license_id]
         raw = RawRow(None, person.username, "revoke", license_id)
-        if not actor.scope.covers(person, Action.REVOKE):
+        if not actor.scope.covers(person):
             decisions.append(
                 Decision(
                     RowResult(

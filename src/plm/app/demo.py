@@ -6,14 +6,13 @@ import random
 import secrets
 from datetime import timedelta
 
+from plm.app.imports import bytes_opener, import_run
 from plm.clock import today
 from plm.core.people import person_header
 from plm.core.writer import LICENSES_HEADER, write_csv
 from plm.directory.actors import system_actor
 from plm.directory.models import Organization, User
 from plm.directory.orgs import org_add
-from plm.imports.license_import import run_license_import
-from plm.imports.users_import import run_users_import
 from plm.licensing.licenses import license_add
 from plm.licensing.models import License
 
@@ -141,11 +140,8 @@ def load_demo(*, seed: int = 2013, password: str | None = None) -> str:
             if not Organization.objects.filter(name_key=name.casefold()).exists():
                 org_add(name=name, parent=parent)
         people = _csv(person_header(2), _people(rng))
-        run_users_import(
-            opener=lambda: io.BytesIO(people),
-            file_name="demo person.csv",
-            actor_name=None,
-            source="cli",
+        import_run(
+            actor=actor, kind="users", opener=bytes_opener(people), file_name="demo person.csv"
         )
         on = today()
         for license_id, seats, expires, name in [
@@ -166,12 +162,7 @@ def load_demo(*, seed: int = 2013, password: str | None = None) -> str:
         rows = [[email, "assign", "ID 2024-08-01-000123"] for email in staff[:45]]
         rows += [[email, "autoassign", ""] for email in staff[45:]]
         assignments = _csv(LICENSES_HEADER, rows)
-        run_license_import(
-            opener=lambda: io.BytesIO(assignments),
-            file_name="demo licenses.csv",
-            actor_name=None,
-            source="cli",
-        )
+        import_run(actor=actor, opener=bytes_opener(assignments), file_name="demo licenses.csv")
     admin = User.objects.get(username_key=ADMIN)
     password = password or secrets.token_urlsafe(12)
     admin.is_superuser = True

@@ -1,4 +1,5 @@
-"""Downloads of exports: CSV by the core writer (BOM, CRLF, formulas neutralized) or .xlsx."""
+"""HTTP downloads of exports for the web and the API: CSV by the core writer (BOM, CRLF, formulas
+neutralized) or .xlsx."""
 
 import io
 from collections.abc import Iterable, Sequence

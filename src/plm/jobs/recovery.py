@@ -1,10 +1,12 @@
 """Crash safety for imports.
 
 django-tasks' database backend does not recover a killed task, so an import keeps its own
-heartbeat: the process running it refreshes `heartbeat_at` every few seconds from a thread.
-Any worker (at start, then every 30 s) marks a running import whose heartbeat stopped as
-`interrupted`; its rows up to `processed` were committed with their results, so a resume
-continues from the next row and no row is applied twice.
+heartbeat: the process running it refreshes `heartbeat_at` every few seconds from a thread,
+from the moment it holds the lease (before reading the file). Any worker (at start, then every
+30 s) marks a running import whose heartbeat stopped as `interrupted`; its rows up to
+`processed` were committed with their results, so a resume continues from the next row and no
+row is applied twice. A resume takes a new attempt, which fences out the old run if it was
+only slow, not dead (records.progress_save).
 """
 
 import logging
@@ -20,6 +22,7 @@ from plm.clock import now
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
 from plm.imports.models import Import, ImportRow
+from plm.imports.records import LEASE_OWNER
 
 HEARTBEAT_SECONDS = 5
 JANITOR_SECONDS = 30
@@ -34,7 +37,7 @@ def heartbeat(job: Import) -> Iterator[None]:
     def beat() -> None:
         try:
             while not stop.wait(HEARTBEAT_SECONDS):
-                Import.objects.filter(pk=job.pk, status=Status.RUNNING).update(heartbeat_at=now())
+                Import.objects.filter(pk=job.pk, attempt=job.attempt).update(heartbeat_at=now())
         except Exception:  # a heartbeat must never break the import itself
             log.exception("heartbeat of import %s failed", job.pk)
         finally:
@@ -91,7 +94,8 @@ def prepare_resume(job: Import) -> bool:
             c.NOT_RESUMABLE,
             f"Import {job.pk} is {job.status}: only an interrupted import can be resumed.",
         )
-    continues = not (job.dry_run or job.all_or_nothing)
+    # A sync decides its revocations from the whole file first: it starts over too.
+    continues = not (job.dry_run or job.all_or_nothing or job.sync_max_revoke_percent is not None)
     if not continues:
         ImportRow.objects.filter(job=job).delete()
         job.processed = job.applied = job.unchanged = job.rejected = 0
@@ -99,5 +103,8 @@ def prepare_resume(job: Import) -> bool:
     job.cancel_requested = False
     job.finished_at = None
     job.heartbeat_at = now()
+    job.attempt += 1  # fences out the run it replaces, should that one still be alive
+    job.lease_owner = LEASE_OWNER
+    job.error_code = job.error_message = ""
     job.save()
     return continues

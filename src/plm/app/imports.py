@@ -1,0 +1,294 @@
+"""Import use cases: run, queue, preview, apply a preview, cancel, resume, revert, and what an
+actor may see of imports. Every face calls these; each checks permission and visibility itself.
+
+Visibility: system administrators see every import; other users the imports they ran.
+"""
+
+import io
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+
+from plm.core import codes as c
+from plm.core.codes import PlmError, Status
+from plm.core.reader import Opener
+from plm.directory.actors import CHANGE, SYSADMIN, VIEW, Actor, require
+from plm.imports.models import Import, ImportFile, ImportRow
+from plm.imports.records import (
+    RESULT_FIELDS,
+    error_report_rows,
+    job_as_dict,
+    job_cancel,
+    job_create,
+    job_results,
+    jobs_purge,
+)
+from plm.jobs.queue import execute, resume_now, resume_queued, stored_file, submit
+from plm.jobs.runner import Progress, run
+from plm.jobs.works import LicenseRows
+from plm.licensing.revert import revert_decide, revert_events
+
+__all__ = ["Import"]
+KINDS = ("licenses", "users")
+OUTCOMES = ("applied", "unchanged", "rejected")
+DEFAULT_MAX_REVOKE_PERCENT = 10
+LIVE = (Status.QUEUED, Status.RUNNING)
+
+
+def _level(kind: str) -> str:
+    return SYSADMIN if kind == "users" else CHANGE
+
+
+def imports_visible_to(actor: Actor) -> QuerySet[Import]:
+    """The imports `actor` may see (and act on, with the right level)."""
+    require(actor, VIEW)
+    if actor.is_sysadmin:
+        return Import.objects.all()
+    return Import.objects.filter(as_user=actor.username)
+
+
+def import_get(*, actor: Actor, import_id: int) -> Import:
+    """One visible import, or import_not_found (the same answer as for one that does not exist)."""
+    job = imports_visible_to(actor).filter(pk=import_id).first()
+    if job is None:
+        raise PlmError(
+            c.IMPORT_NOT_FOUND, f"Import {import_id} does not exist (see the import history)."
+        )
+    return job
+
+
+def sync_threshold(sync: bool, max_revoke_percent: int | str | None) -> int | None:
+    """The sync threshold in percent (None: not a sync), or invalid_argument."""
+    if max_revoke_percent is None or max_revoke_percent == "":
+        return DEFAULT_MAX_REVOKE_PERCENT if sync else None
+    if not sync:
+        raise PlmError(c.INVALID_ARGUMENT, "max_revoke_percent goes with sync: add sync.")
+    try:
+        percent = int(max_revoke_percent)
+    except ValueError:
+        percent = -1
+    if not 0 <= percent <= 100:
+        raise PlmError(
+            c.INVALID_ARGUMENT,
+            f"max_revoke_percent must be a whole number from 0 to 100, not {max_revoke_percent!r}.",
+        )
+    return percent
+
+
+def _check_options(kind: str, all_or_nothing: bool, sync: int | None) -> None:
+    if kind not in KINDS:
+        raise PlmError(c.INVALID_ARGUMENT, f"kind must be licenses or users, not {kind!r}.")
+    if kind == "users" and (all_or_nothing or sync is not None):
+        raise PlmError(c.INVALID_ARGUMENT, "A users import has no all-or-nothing or sync mode.")
+    if all_or_nothing and sync is not None:
+        raise PlmError(c.INVALID_ARGUMENT, "Use all-or-nothing or sync, not both.")
+
+
+def _empty(name: str) -> PlmError:
+    return PlmError(c.EMPTY_FILE, f"'{name}' is empty: it needs a header row and data rows.")
+
+
+def safe_file_name(name: str) -> str:
+    """The base name of an upload, without control characters: a label, never a path."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch >= " " and ch != "\x7f")[:255] or "upload.csv"
+
+
+def import_run(
+    *,
+    actor: Actor,
+    opener: Opener,
+    file_name: str,
+    kind: str = "licenses",
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    sync: bool = False,
+    max_revoke_percent: int | str | None = None,
+    progress: Progress | None = None,
+) -> Import:
+    """Record and run an import now, in this process (the CLI); returns its record.
+
+    Errors of the request (permission, options) raise PlmError and record nothing; errors of
+    the file (empty_file, unreadable_file, ...) end the import `failed`, recorded."""
+    require(actor, _level(kind))
+    percent = sync_threshold(sync, max_revoke_percent)
+    _check_options(kind, all_or_nothing, percent)
+    job = job_create(
+        kind=kind,
+        source=actor.source,
+        as_user=actor.username,
+        file_name=safe_file_name(file_name),
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+        sync_percent=percent,
+    )
+    return execute(job, opener, progress=progress)
+
+
+def import_submit(
+    *,
+    actor: Actor,
+    data: bytes,
+    file_name: str,
+    kind: str = "licenses",
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    sync: bool = False,
+    max_revoke_percent: int | str | None = None,
+) -> Import:
+    """Store an upload and queue its import for the workers (web, API); returns the record.
+
+    An empty upload is refused here (empty_file), nothing stored or queued."""
+    require(actor, _level(kind))
+    percent = sync_threshold(sync, max_revoke_percent)
+    _check_options(kind, all_or_nothing, percent)
+    if not data:
+        raise _empty(file_name)
+    return submit(
+        kind=kind,
+        data=data,
+        file_name=safe_file_name(file_name),
+        as_user=actor.username,
+        source=actor.source,
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+        sync_percent=percent,
+    )
+
+
+def can_apply_preview(job: Import) -> bool:
+    """A finished dry run whose file is stored can be applied for real."""
+    return (
+        job.dry_run
+        and job.status in (Status.COMPLETED, Status.REFUSED)
+        and ImportFile.objects.filter(job=job).exists()
+    )
+
+
+def import_apply_preview(*, actor: Actor, import_id: int) -> Import:
+    """Queue a preview's stored file again as a real run, with the same options."""
+    job = import_get(actor=actor, import_id=import_id)
+    require(actor, _level(job.kind))
+    if not can_apply_preview(job):
+        raise PlmError(
+            c.NOT_A_PREVIEW,
+            f"Import {job.pk} is not a finished preview with a stored file: import the file again.",
+        )
+    return submit(
+        kind=job.kind,
+        data=stored_file(job) or b"",
+        file_name=job.file_name,
+        as_user=actor.username,
+        source=actor.source,
+        all_or_nothing=job.all_or_nothing,
+        sync_percent=job.sync_max_revoke_percent,
+    )
+
+
+def import_cancel(*, actor: Actor, import_id: int) -> Import:
+    """Cancel a queued import now, or stop a running one after its current batch."""
+    job = import_get(actor=actor, import_id=import_id)
+    require(actor, _level(job.kind))
+    return job_cancel(job)
+
+
+def import_resume(
+    *,
+    actor: Actor,
+    import_id: int,
+    file_opener: Opener | None = None,
+    progress: Progress | None = None,
+) -> Import:
+    """Continue an interrupted import in this process (the CLI), from the row after its last
+    committed one."""
+    job = import_get(actor=actor, import_id=import_id)
+    require(actor, _level(job.kind))
+    return resume_now(job, file_opener=file_opener, progress=progress)
+
+
+def import_resume_queued(*, actor: Actor, import_id: int) -> Import:
+    """Continue an interrupted import through the workers (web, API)."""
+    job = import_get(actor=actor, import_id=import_id)
+    require(actor, _level(job.kind))
+    return resume_queued(job)
+
+
+def import_revert(*, actor: Actor, import_id: int, dry_run: bool = False) -> Import:
+    """Undo a visible license import's applied changes, as an import of its own (source
+    `revert`); `not_revertible` for a users import."""
+    require(actor, CHANGE)
+    target = import_get(actor=actor, import_id=import_id)
+    if target.kind == "users":
+        raise PlmError(
+            c.NOT_REVERTIBLE,
+            f"Import {import_id} is a users import: it cannot be reverted (import the previous "
+            "person.csv instead).",
+        )
+    events, cutoff = revert_events(target.pk)
+    job = job_create(
+        kind="licenses",
+        source="revert",
+        as_user=actor.username,
+        file_name=f"revert of import {target.pk}",
+        dry_run=dry_run,
+    )
+
+    def decide(batch, rules, done):  # type: ignore[no-untyped-def]
+        return revert_decide(batch, rules, done, target=target.pk, cutoff=cutoff)
+
+    return run(job, LicenseRows(job, events, decide, actor=actor))
+
+
+def import_results(
+    *, actor: Actor, import_id: int, outcome: str | None = None
+) -> tuple[Import, QuerySet[ImportRow]]:
+    """A visible import and its per-row results in input order, maybe of one outcome."""
+    job = import_get(actor=actor, import_id=import_id)
+    if outcome and outcome not in OUTCOMES:
+        raise PlmError(
+            c.INVALID_ARGUMENT, f"outcome must be applied, unchanged or rejected, not {outcome!r}."
+        )
+    rows = ImportRow.objects.filter(job=job).order_by("seq")
+    if outcome:
+        rows = rows.filter(outcome=outcome)
+    return job, rows
+
+
+def result_dicts(rows: QuerySet[ImportRow]) -> Iterator[dict[str, object]]:
+    for values in rows.values_list(*RESULT_FIELDS).iterator(chunk_size=5000):
+        yield dict(zip(RESULT_FIELDS, values, strict=True))
+
+
+def import_error_report(*, actor: Actor, import_id: int) -> tuple[Import, Iterator[list[str]]]:
+    """A visible import and its rejected rows as the error report lists them."""
+    job = import_get(actor=actor, import_id=import_id)
+    return job, error_report_rows(job)
+
+
+def imports_purge(*, actor: Actor, older_than_days: int | None, default_days: int) -> int:
+    """Drop per-row results (and stored uploads) of imports older than N days."""
+    require(actor, SYSADMIN)
+    days = older_than_days if older_than_days is not None else default_days
+    if not days or days < 0:
+        raise PlmError(
+            c.INVALID_ARGUMENT, "Give --older-than DAYS (or set PLM_IMPORT_RETENTION_DAYS)."
+        )
+    return jobs_purge(older_than_days=days)
+
+
+def bytes_opener(data: bytes) -> Opener:
+    return lambda: io.BytesIO(data)
+
+
+def import_as_dict(job: Import, *, results: bool = True) -> dict[str, object]:
+    """The import object of `plm import --json` (and the API's, with `id`)."""
+    return job_as_dict(job, results=results)
+
+
+def import_result_dicts(job: Import, outcome: str | None = None) -> Iterator[dict[str, object]]:
+    """A record's per-row results, streamed (the import was already checked visible)."""
+    return job_results(job, outcome)
+
+
+def import_error_rows(job: Import) -> Iterator[list[str]]:
+    return error_report_rows(job)

@@ -1,0 +1,161 @@
+"""User and organization use cases: listings in the actor's view scope, one user, person.csv
+export, system administrator flag, password, organizations."""
+
+from collections.abc import Iterator
+
+from django.db.models import Count, Q, QuerySet
+
+from plm.core import codes as c
+from plm.core.codes import PlmError
+from plm.directory import orgs
+from plm.directory import users as store
+from plm.directory.actors import SYSADMIN, VIEW, Actor, require, users_in
+from plm.directory.models import Organization, RoleGrant, User
+from plm.licensing.models import Assignment
+
+KINDS = ("staff", "student")
+
+
+def users_list(
+    *,
+    actor: Actor,
+    q: str | None = None,
+    kind: str | None = None,
+    organization: str | None = None,
+    org_pk: int | None = None,
+    licensed: bool | None = None,
+    active: bool | None = None,
+) -> QuerySet[User]:
+    """Users in the actor's view scope, by user name. kind: staff (any role) or student (none);
+    organization: by name, org_pk: by number; licensed: holds a license or not."""
+    require(actor, VIEW)
+    if kind not in (None, "", *KINDS):
+        raise PlmError(c.INVALID_ARGUMENT, f"kind must be staff or student, not {kind!r}.")
+    users = users_in(User.objects.all(), actor.view_scope).annotate(
+        role_count=Count("roles", distinct=True)
+    )
+    if q:
+        users = users.filter(store.user_text_filter(q))
+    if kind == "staff":
+        users = users.filter(role_count__gt=0)
+    elif kind == "student":
+        users = users.filter(role_count=0)
+    if active is not None:
+        users = users.filter(is_active=active)
+    if organization:
+        users = users.filter(roles__organization__name_key=organization.casefold())
+    if org_pk is not None:
+        users = users.filter(roles__organization_id=org_pk)
+    if licensed is not None:
+        users = users.filter(assignments__isnull=not licensed)
+    if organization or org_pk is not None or licensed is not None:
+        users = users.distinct()
+    return users.order_by("username_key")
+
+
+def user_show(*, actor: Actor, username: str | None = None, pk: int | None = None) -> User:
+    """One user in the actor's view scope, by user name or email (or number): user_not_found
+    otherwise, whether they do not exist or are out of scope."""
+    require(actor, VIEW)
+    users = users_in(User.objects.all(), actor.view_scope)
+    if pk is not None:
+        user = users.filter(pk=pk).first()
+    else:
+        key = (username or "").strip().casefold()
+        user = users.filter(Q(username_key=key) | Q(email_key=key)).order_by("pk").first()
+    if user is None:
+        raise PlmError(
+            c.USER_NOT_FOUND, f"No user you can see has the user name or email '{username or pk}'."
+        )
+    return user
+
+
+def users_as_dicts(users: QuerySet[User]) -> list[dict[str, object]]:
+    rows = list(
+        users.values(
+            "pk", "username", "email", "first_name", "last_name", "is_active", "is_superuser"
+        )
+    )
+    roles = store.roles_by_user([r["pk"] for r in rows])
+    licenses: dict[int, list[str]] = {}
+
+    for user_id, license_id in Assignment.objects.filter(
+        user_id__in=[r["pk"] for r in rows]
+    ).values_list("user_id", "license__license_id"):
+        licenses.setdefault(user_id, []).append(license_id)
+    return [
+        {
+            "username": r["username"],
+            "email": r["email"],
+            "first_name": r["first_name"],
+            "last_name": r["last_name"],
+            "active": r["is_active"],
+            "sysadmin": r["is_superuser"],
+            "kind": "staff" if roles.get(r["pk"]) else "student",
+            "roles": [{"organization": o, "role": role} for o, role in roles.get(r["pk"], [])],
+            "licenses": sorted(licenses.get(r["pk"], [])),
+        }
+        for r in rows
+    ]
+
+
+def user_roles(user: User) -> QuerySet[RoleGrant]:
+    return (
+        RoleGrant.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__name", "role")
+    )
+
+
+def user_assignments(user: User) -> QuerySet[Assignment]:
+    return user.assignments.select_related("license").order_by("license__license_id")  # type: ignore[attr-defined,no-any-return]
+
+
+def roles_and_licenses(user_pks: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """For listed users: 'Role @ Organization' strings and License IDs, by user pk."""
+    licenses: dict[int, list[str]] = {}
+    for user_id, lid in (
+        Assignment.objects.filter(user_id__in=user_pks)
+        .values_list("user_id", "license__license_id")
+        .order_by("license__license_id")
+    ):
+        licenses.setdefault(user_id, []).append(lid)
+    roles: dict[int, list[str]] = {}
+    for user_id, org_name, role in (
+        RoleGrant.objects.filter(user_id__in=user_pks)
+        .values_list("user_id", "organization__name", "role")
+        .order_by("organization__name", "role")
+    ):
+        roles.setdefault(user_id, []).append(f"{role} @ {org_name}")
+    return roles, licenses
+
+
+def users_export(*, actor: Actor) -> tuple[list[str], Iterator[list[str]]]:
+    """person.csv (header and rows) for the users in the actor's view scope."""
+    require(actor, VIEW)
+    return store.person_rows(actor.view_scope)
+
+
+def user_grant_sysadmin(*, actor: Actor, username: str, grant: bool = True) -> User:
+    require(actor, SYSADMIN)
+    return store.user_grant_sysadmin(actor=actor, username=username, grant=grant)
+
+
+def user_set_password(*, actor: Actor, username: str, password: str) -> User:
+    require(actor, SYSADMIN)
+    return store.user_set_password(actor=actor, username=username, password=password)
+
+
+def organizations(*, actor: Actor) -> list[dict[str, object]]:
+    require(actor, VIEW)
+    return orgs.org_list()
+
+
+def organization_choices(*, actor: Actor) -> QuerySet[Organization]:
+    require(actor, VIEW)
+    return Organization.objects.order_by("name_key")
+
+
+def organization_add(*, actor: Actor, name: str, parent: str | None = None) -> Organization:
+    require(actor, SYSADMIN)
+    return orgs.org_add(name=name, parent=parent)
