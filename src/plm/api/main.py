@@ -1,6 +1,7 @@
 """The API: /api/v1/ with its OpenAPI schema and docs (vendored Swagger UI, no CDN)."""
 
 import json
+import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -90,7 +91,5 @@ def on_value_error(request: HttpRequest, exc: ValueError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def on_internal_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    import logging
-
     logging.getLogger("plm.api").exception("internal error on %s", request.path)
     return error_response(500, c.INTERNAL_ERROR, "Internal error; it was logged.")

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
         Example: PLM_DATABASE_URL=postgres://postgres@127.0.0.1:5432/plm plm migrate
         """
         setup(need_schema=False)
-        from django.core.management import call_command
+        from django.core.management import call_command  # after setup(), as Django needs
 
         call_command("migrate", interactive=False, verbosity=0)
         out.print("Database schema is up to date.")

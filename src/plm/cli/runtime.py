@@ -14,6 +14,8 @@ from rich.console import Console
 
 from plm.core import codes as c
 from plm.core.codes import PlmError
+from plm.core.writer import write_csv
+from plm.core.xlsx import write_xlsx
 
 EXIT_OK, EXIT_INTERNAL, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2, 3
 
@@ -26,6 +28,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def setup(*, need_schema: bool = True) -> None:
     """Configure Django once; refuse (exit 2) when the schema is missing or out of date."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plm.settings")
+    # Django is imported only when a command needs the database: `plm --help` stays fast.
     import django
     from django.apps import apps
 
@@ -39,6 +42,7 @@ def setup(*, need_schema: bool = True) -> None:
 
 
 def _check_schema() -> None:
+    # (after django.setup(), as in setup())
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
     from django.db.utils import OperationalError
@@ -139,9 +143,6 @@ def write_export(
     title: str,
 ) -> int:
     """Write an export as CSV (core writer) or as a one-sheet workbook; return the row count."""
-    from plm.core.writer import write_csv
-    from plm.core.xlsx import write_xlsx
-
     if fmt == "xlsx":
         if output is None:
             if sys.stdout.isatty():
