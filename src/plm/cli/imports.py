@@ -106,13 +106,18 @@ def register(app: typer.Typer) -> None:
 
 @history.command("list")
 @command
-def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def list_(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_user: str | None = typer.Option(
+        None, "--as", help="Act as this user (sees only the imports they ran)."
+    ),
+) -> None:
     """List imports (every face, dry runs and failures too), oldest first.
 
     Example: plm imports list --json
     """
     uc = use_cases()
-    jobs = uc.imports.imports_visible_to(actor()).order_by("pk")
+    jobs = uc.imports.imports_visible_to(actor(as_user)).order_by("pk")
     rows = [uc.imports.import_as_dict(job, results=False) for job in jobs]
     if as_json:
         emit_json(rows)
@@ -134,13 +139,21 @@ def show(
     errors_out: Path | None = typer.Option(
         None, "--errors-out", help="Write its rejected rows as CSV."
     ),
+    outcome: str | None = typer.Option(
+        None, "--outcome", help="Only results of this outcome: applied, unchanged or rejected."
+    ),
+    as_user: str | None = typer.Option(
+        None, "--as", help="Act as this user (sees only the imports they ran)."
+    ),
 ) -> None:
     """Show one import with its per-row results (same object as plm import --json).
 
     Example: plm imports show 42 --json
     """
-    job = use_cases().imports.import_get(actor=actor(), import_id=import_id)
-    print_job(job, as_json=as_json, errors_out=errors_out)
+    job, _ = use_cases().imports.import_results(
+        actor=actor(as_user), import_id=import_id, outcome=outcome
+    )
+    print_job(job, as_json=as_json, errors_out=errors_out, outcome=outcome)
 
 
 @history.command("cancel")
@@ -148,13 +161,16 @@ def show(
 def cancel(
     import_id: int = typer.Argument(..., help="Import number (plm imports list)."),
     as_json: bool = typer.Option(False, "--json", help="Print the import object as JSON."),
+    as_user: str | None = typer.Option(
+        None, "--as", help="Act as this user (sees only the imports they ran)."
+    ),
 ) -> None:
     """Cancel a queued or running import; rows already applied stay (and are reported).
 
     Example: plm imports cancel 42
     """
     uc = use_cases()
-    job = uc.imports.import_cancel(actor=actor(), import_id=import_id)
+    job = uc.imports.import_cancel(actor=actor(as_user), import_id=import_id)
     if as_json:
         emit_json(uc.imports.import_as_dict(job, results=False))
     elif job.status == "cancelled":
@@ -176,6 +192,9 @@ def resume(
     errors_out: Path | None = typer.Option(
         None, "--errors-out", help="Write rejected rows as CSV."
     ),
+    as_user: str | None = typer.Option(
+        None, "--as", help="Act as this user (sees only the imports they ran)."
+    ),
 ) -> None:
     """Continue an interrupted import from the row after its last committed one.
 
@@ -188,7 +207,7 @@ def resume(
     opener = (lambda: open(file, "rb")) if file is not None else None
     with progress_bar("Resuming") as progress:
         job = uc.imports.import_resume(
-            actor=actor(), import_id=import_id, file_opener=opener, progress=progress
+            actor=actor(as_user), import_id=import_id, file_opener=opener, progress=progress
         )
     print_job(job, as_json=as_json, errors_out=errors_out)
     raise typer.Exit(job_exit_code(job))

@@ -35,14 +35,18 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
-def print_job(job, *, as_json: bool, errors_out: Path | None = None) -> None:  # type: ignore[no-untyped-def]
+def print_job(  # type: ignore[no-untyped-def]
+    job, *, as_json: bool, errors_out: Path | None = None, outcome: str | None = None
+) -> None:
+    """The import's summary and its rows not processed (or, with --json, the import object
+    with its results, all or those of `outcome`)."""
     imports = use_cases().imports
     if errors_out is not None:
         with open(errors_out, "w", encoding="utf-8", newline="") as fh:
             write_csv(fh, ERRORS_HEADER, imports.import_error_rows(job))
     if as_json:
         head = imports.import_as_dict(job, results=False)
-        emit_json_streaming(head, "results", imports.import_result_dicts(job))
+        emit_json_streaming(head, "results", imports.import_result_dicts(job, outcome))
         return
     kind = "Users import" if job.kind == "users" else "Import"
     what = " (dry run: nothing was changed)" if job.dry_run else ""
