@@ -62,14 +62,23 @@ row_strategy = st.tuples(
 )
 
 
-def reference(rows: list[tuple[str, str, str]]) -> list[str]:
+def reference(
+    rows: list[tuple[str, str, str]],
+    *,
+    people: list[Person] = PEOPLE,
+    licenses: list[LicenseInfo] = LICENSES,
+    scope: frozenset[int] | None = None,
+    held: dict[str, set[str]] | None = None,
+) -> list[str]:
     """The documented rules, written independently and naively."""
-    seats = {lic.license_id: lic.seats for lic in LICENSES}
-    expired = {lic.license_id for lic in LICENSES if lic.expires and lic.expires < TODAY}
-    holds: dict[str, set[str]] = {p.username: set() for p in PEOPLE}
+    seats = {lic.license_id: lic.seats for lic in licenses}
+    expired = {lic.license_id for lic in licenses if lic.expires and lic.expires < TODAY}
+    holds: dict[str, set[str]] = {
+        p.username: set(held.get(p.username, ())) if held else set() for p in people
+    }
     codes = []
     for username, action, license_id in rows:
-        user = next((p for p in PEOPLE if username.lower() in (p.username, p.email)), None)
+        user = next((p for p in people if username.lower() in (p.username, p.email)), None)
         if not username:
             codes.append("missing_username")
         elif action not in ("assign", "autoassign", "revoke", "revokeall"):
@@ -82,6 +91,9 @@ def reference(rows: list[tuple[str, str, str]]) -> list[str]:
             codes.append("user_not_found")
         elif action in ("assign", "revoke") and license_id not in seats:
             codes.append("license_not_found")
+        elif scope is not None and not ((user.staff_orgs or user.role_orgs) & scope):
+            # One scope: Academic Staff organizations, or any role's when staff nowhere.
+            codes.append("out_of_scope")
         elif action == "assign":
             used = sum(license_id in h for h in holds.values())
             if license_id in holds[user.username]:
@@ -142,3 +154,54 @@ def test_rules_agree_with_the_reference_model(rows: list[tuple[str, str, str]]) 
     assert got == reference(rows)
     for lic in LICENSES:
         assert rules.ledger.used.get(lic.pk, 0) <= lic.seats
+
+
+# With a scoped actor, a license expiring today (valid through today), an expired one, holders
+# already in place (an inactive one among them) and someone who is staff in another branch.
+SCOPED_LICENSES = [
+    LicenseInfo(1, IDS[0], 2, TODAY),  # last valid day: today
+    LicenseInfo(2, IDS[1], 1, date(2025, 12, 31)),  # expired yesterday
+    LicenseInfo(3, IDS[2], 1, None),
+]
+SCOPED_PEOPLE = [
+    *PEOPLE,
+    Person(6, "f", "f@x", True, frozenset({2}), frozenset({1, 2})),  # staff in org 2, role in 1
+    Person(7, "g", "g@x", True, frozenset(), frozenset({2})),  # a role in org 2 only
+]
+scoped_rows = st.tuples(
+    st.sampled_from(["a", "B@X", "c", "d", "e", "f", "g", "zz"]),
+    st.sampled_from(["assign", "autoassign", "revoke", "revokeall"]),
+    st.sampled_from([*IDS, "ID 2025-01-01-000009"]),
+)
+holdings = st.dictionaries(
+    st.sampled_from(["a", "c", "f", "g"]), st.sets(st.sampled_from(IDS), max_size=2), max_size=3
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(scoped_rows, max_size=20),
+    st.sampled_from([None, frozenset({1}), frozenset({2})]),
+    holdings,
+)
+def test_rules_agree_with_the_reference_model_for_scoped_actors_and_existing_holders(
+    rows: list[tuple[str, str, str]], scope: frozenset[int] | None, held: dict[str, set[str]]
+) -> None:
+    by_id = {lic.license_id: lic for lic in SCOPED_LICENSES}
+    ledger = Ledger()
+    for name, ids in held.items():
+        person = next(p for p in SCOPED_PEOPLE if p.username == name)
+        ledger.held[person.pk] = {by_id[i].pk for i in ids}
+        for i in ids:
+            ledger.used[by_id[i].pk] = ledger.used.get(by_id[i].pk, 0) + 1
+    rules = Rules(SCOPED_LICENSES, ledger, Scope(scope), TODAY)
+    got = []
+    for n, (username, action, license_id) in enumerate(rows, start=2):
+        checked = validate(RawRow(n, username, action, license_id))
+        assert not isinstance(checked, RowResult)
+        matches = [p for p in SCOPED_PEOPLE if checked.key in (p.username, p.email)]
+        got.append(rules.decide(checked, matches).result.code)
+    expected = reference(
+        rows, people=SCOPED_PEOPLE, licenses=SCOPED_LICENSES, scope=scope, held=held
+    )
+    assert got == expected
