@@ -36,7 +36,7 @@ def heartbeat(job: Import) -> Iterator[None]:
 
     def beat() -> None:
         try:
-            while not stop.wait(HEARTBEAT_SECONDS):
+            while not stop.wait(getattr(settings, "PLM_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)):
                 Import.objects.filter(pk=job.pk, attempt=job.attempt).update(heartbeat_at=now())
         except Exception:  # a heartbeat must never break the import itself
             log.exception("heartbeat of import %s failed", job.pk)
