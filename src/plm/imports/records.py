@@ -12,7 +12,7 @@ from plm.clock import now
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
 from plm.core.results import RowResult, Tally
-from plm.imports.models import Import, ImportRow
+from plm.imports.models import Import, ImportFile, ImportRow
 
 LEASE_OWNER = f"{socket.gethostname()}-{os.getpid()}"[:100]
 
@@ -105,6 +105,10 @@ def _close(job: Import, tally: Tally, status: Status, error: PlmError | None) ->
     if not _ours(job).update(**fields):
         raise Fenced(job.pk)
     job.refresh_from_db()
+    if not (job.dry_run and status in (Status.COMPLETED, Status.REFUSED)):
+        # Nothing can need the upload any more: only an interrupted import resumes, and only a
+        # finished preview is applied from its stored file (kept PLM_PREVIEW_RETENTION_HOURS).
+        ImportFile.objects.filter(job=job).delete()
     return job
 
 
@@ -230,12 +234,25 @@ def _iso(value) -> str:  # type: ignore[no-untyped-def]
 
 
 def jobs_purge(*, older_than_days: int) -> int:
-    """Drop per-row results of imports older than N days (the audit log stays). Returns jobs purged."""
+    """Drop per-row results and stored uploads of finished imports older than N days (the
+    imports and the audit log stay). Returns the number of imports purged."""
     cutoff = now() - timedelta(days=older_than_days)
     purged = 0
-    for job in Import.objects.filter(created_at__lt=cutoff, results_purged=False):
+    old = Import.objects.filter(created_at__lt=cutoff, results_purged=False).exclude(
+        status__in=[Status.QUEUED, Status.RUNNING]
+    )
+    for job in old:
         with transaction.atomic():
             ImportRow.objects.filter(job=job).delete()
+            ImportFile.objects.filter(job=job).delete()
             Import.objects.filter(pk=job.pk).update(results_purged=True)
         purged += 1
     return purged
+
+
+def previews_expire(*, older_than_hours: int) -> int:
+    """Delete the stored uploads of previews (finished dry runs) older than N hours: they can
+    no longer be applied for real from the page. Returns how many were deleted."""
+    cutoff = now() - timedelta(hours=older_than_hours)
+    stale = ImportFile.objects.filter(job__dry_run=True, job__finished_at__lt=cutoff)
+    return stale.delete()[0]

@@ -22,7 +22,7 @@ from plm.clock import now
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
 from plm.imports.models import Import, ImportRow
-from plm.imports.records import LEASE_OWNER
+from plm.imports.records import LEASE_OWNER, previews_expire
 
 HEARTBEAT_SECONDS = 5
 JANITOR_SECONDS = 30
@@ -70,12 +70,17 @@ def mark_interrupted() -> list[int]:
     return marked
 
 
+def _preview_hours() -> int:
+    return int(getattr(settings, "PLM_PREVIEW_RETENTION_HOURS", 72))
+
+
 def janitor_loop(stop: threading.Event) -> None:
     """Mark interrupted imports now and every JANITOR_SECONDS until `stop` is set."""
     try:
         while True:
             try:
                 mark_interrupted()
+                previews_expire(older_than_hours=_preview_hours())
             except Exception:
                 log.exception("marking interrupted imports failed")
             if stop.wait(JANITOR_SECONDS):

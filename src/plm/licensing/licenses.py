@@ -13,9 +13,14 @@ from plm.directory.actors import Actor
 from plm.licensing.models import License
 
 
+MAX_SEATS = 10_000_000  # far above any campus; keeps every database's integer column safe
+
+
 def _check_seats(seats: int) -> None:
-    if seats < 0:
-        raise PlmError(c.INVALID_SEATS, f"Seats must be 0 or more, not {seats}.")
+    if not 0 <= seats <= MAX_SEATS:
+        raise PlmError(
+            c.INVALID_SEATS, f"Seats must be a whole number from 0 to {MAX_SEATS:,}, not {seats}."
+        )
 
 
 def license_get(license_id: str) -> License:

@@ -1,0 +1,62 @@
+"""Stored uploads live only as long as something can need them: an interrupted import's resume,
+or a preview's "Apply this file for real" (PLM_PREVIEW_RETENTION_HOURS); purge removes the rest
+(hardening issue, finding 5)."""
+
+from datetime import timedelta
+
+from django.test import Client
+
+from plm.clock import now
+from plm.imports.models import Import, ImportFile
+from plm.imports.records import previews_expire
+from tests.builders import make_user, plm, run_queued_tasks
+from tests.integration.conftest import L1
+from tests.integration.test_web_import import upload
+
+GOOD = f"Username,Action,License ID\nann,assign,{L1}\n"
+
+
+def signed_in(campus) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(make_user("root", sysadmin=True))
+    return client
+
+
+def test_a_finished_import_keeps_no_upload_whatever_its_end(campus) -> None:
+    client = signed_in(campus)
+    upload(client, GOOD)  # completed
+    upload(client, b"Username,Action\nann\x00,assign\n")  # failed
+    upload(client, f"Username,Action,License ID\nnobody,assign,{L1}\n", all_or_nothing="on")
+    run_queued_tasks()
+    assert sorted(Import.objects.values_list("status", flat=True)) == [
+        "completed",
+        "failed",
+        "refused",
+    ]
+    assert ImportFile.objects.count() == 0
+
+
+def test_a_preview_keeps_its_upload_to_be_applied_until_it_expires(campus) -> None:
+    client = signed_in(campus)
+    upload(client, GOOD, dry_run="on")
+    run_queued_tasks()
+    preview = Import.objects.get()
+    assert ImportFile.objects.filter(job=preview).count() == 1
+    assert previews_expire(older_than_hours=72) == 0
+    Import.objects.filter(pk=preview.pk).update(finished_at=now() - timedelta(hours=73))
+    assert previews_expire(older_than_hours=72) == 1
+    page = client.post(f"/imports/{preview.pk}/apply/", follow=True).content.decode()
+    assert "not_a_preview" in page
+    assert Import.objects.count() == 1
+
+
+def test_purge_removes_old_results_and_uploads_but_not_live_imports(campus, tmp_path) -> None:
+    client = signed_in(campus)
+    upload(client, GOOD, dry_run="on")
+    run_queued_tasks()
+    upload(client, GOOD)  # still queued: its upload must stay
+    Import.objects.update(created_at=now() - timedelta(days=400))
+    assert plm("imports", "purge", "--older-than", "365").code == 0
+    queued = Import.objects.get(status="queued")
+    assert list(ImportFile.objects.values_list("job_id", flat=True)) == [queued.pk]
+    assert Import.objects.get(dry_run=True).results.count() == 0
