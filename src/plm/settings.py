@@ -5,6 +5,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from plm.dburl import parse_database_url, sqlite_config
+from plm.edge import FORM_ROOM, parse_networks
 
 BASE_DIR = Path(os.environ.get("PLM_HOME", Path.cwd()))
 VAR_DIR = Path(os.environ.get("PLM_VAR_DIR", BASE_DIR / "var"))
@@ -139,6 +140,9 @@ LANGUAGE_CODE = "en-us"
 USE_I18N = False
 
 PLM_MAX_IMPORT_BYTES = int(os.environ.get("PLM_MAX_IMPORT_BYTES", 50 * 1024 * 1024))
+# A request body declared larger than this is refused (413) from its headers, before it is read
+# (plm.edge): the import limit plus room for the form's other fields.
+PLM_MAX_REQUEST_BYTES = PLM_MAX_IMPORT_BYTES + FORM_ROOM
 # Rows decided and applied per transaction (smaller = more interleaving with other writers).
 PLM_IMPORT_BATCH_ROWS = int(os.environ.get("PLM_IMPORT_BATCH_ROWS", "1000"))
 # An import whose heartbeat is older than this is taken as interrupted (its process died).
@@ -154,8 +158,11 @@ SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Proxies whose X-Forwarded-For/-Proto/-Host/-Port are believed (addresses or networks); the
+# edge (plm.edge) applies them to the request and drops these headers from everyone else, so
+# Django needs no SECURE_PROXY_SSL_HEADER (which would believe any client).
+PLM_TRUSTED_PROXIES = parse_networks(os.environ.get("PLM_TRUSTED_PROXIES", ""))
 if HTTPS:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("PLM_HSTS_SUBDOMAINS", "1") == "1"
