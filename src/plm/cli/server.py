@@ -119,15 +119,19 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Load the demo set: organizations, staff and students, licenses, assignments.
 
-        The demo administrator's password comes from PLM_DEMO_PASSWORD or is generated
-        and printed. Running it again changes nothing.
+        The demo administrator's password comes from PLM_DEMO_PASSWORD (it must pass the
+        password rules: 12 characters, not common, not all digits) or is generated and printed. Running it again changes nothing.
 
-        Example: PLM_DEMO_PASSWORD=demo-pass-123 plm demo-data
+        Example: PLM_DEMO_PASSWORD='blue-harbour-lantern-7' plm demo-data
         """
         setup()
-        from plm.demo import load_demo
+        from plm.cli.users import check_password
+        from plm.demo import ADMIN, load_demo
+        from plm.directory.models import User
 
         password = os.environ.get("PLM_DEMO_PASSWORD")
+        if password is not None:  # a generated one is 16 random characters: it passes
+            check_password(password, User(username=ADMIN))
         summary = load_demo(seed=seed, password=password)
         out.print(summary)
 

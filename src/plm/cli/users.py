@@ -138,11 +138,24 @@ def set_password(
     """
     setup()
     from plm.directory.actors import system_actor
-    from plm.directory.users import user_set_password
+    from plm.directory.users import user_get, user_set_password
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    check_password(password, user_get(username))
     user = user_set_password(actor=system_actor(), username=username, password=password)
     out.print(f"Password set for '{user.username}'.")
+
+
+def check_password(password: str, user: object) -> None:
+    """Django's password validators (settings.AUTH_PASSWORD_VALIDATORS: length 12, not common,
+    not like the user's name or email, not all digits), as a PlmError saying what to change."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise PlmError(c.INVALID_ARGUMENT, "Password refused: " + " ".join(exc.messages)) from None
