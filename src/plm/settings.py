@@ -10,7 +10,9 @@ from plm.edge import FORM_ROOM, parse_networks
 BASE_DIR = Path(os.environ.get("PLM_HOME", Path.cwd()))
 VAR_DIR = Path(os.environ.get("PLM_VAR_DIR", BASE_DIR / "var"))
 
-DEBUG = os.environ.get("PLM_DEBUG", "") == "1"
+# Django's debug pages (tracebacks and settings to whoever triggers an error) only on an
+# explicit development switch; PLM_DEBUG=1 only makes the CLI print tracebacks (plm.cli.runtime).
+DEBUG = os.environ.get("PLM_DJANGO_DEBUG", "") == "1"
 
 
 def _secret_key() -> str:
@@ -22,7 +24,7 @@ def _secret_key() -> str:
 
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(50))

@@ -59,4 +59,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "tokens": ApiToken.objects.filter(user=user).order_by("-pk"),
         "new_token": new_token,
     }
-    return render(request, "web/profile.html", context)
+    response = render(request, "web/profile.html", context)
+    # The page that shows a new token (once): no cache, browser or proxy, may keep a copy.
+    response["Cache-Control"] = "no-store"
+    return response
