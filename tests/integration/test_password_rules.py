@@ -42,3 +42,18 @@ def test_demo_data_refuses_a_weak_demo_password(db, monkeypatch) -> None:
     run = plm("demo-data")
     assert run.code == 2 and "Password refused" in run.stderr
     assert not User.objects.exists()
+
+
+def test_demo_data_generates_a_password_that_passes_the_rules(db, monkeypatch) -> None:
+    import re
+
+    from django.contrib.auth.password_validation import validate_password
+
+    monkeypatch.delenv("PLM_DEMO_PASSWORD", raising=False)
+    run = plm("demo-data")
+    assert run.code == 0, run.stderr
+    password = re.search(r"with password '([^']+)'", run.stdout)
+    assert password is not None
+    admin = User.objects.get(username="admin")
+    validate_password(password.group(1), admin)  # raises if it does not pass
+    assert admin.check_password(password.group(1))

@@ -130,7 +130,7 @@ def register(app: typer.Typer) -> None:
         from plm.directory.models import User
 
         password = os.environ.get("PLM_DEMO_PASSWORD")
-        if password is not None:  # a generated one is 16 random characters: it passes
+        if password:  # unset or empty: a generated one, 16 random characters, which passes
             check_password(password, User(username=ADMIN))
         summary = load_demo(seed=seed, password=password)
         out.print(summary)
