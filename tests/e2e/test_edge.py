@@ -4,12 +4,13 @@ huge declared bodies (docs/deployment.md, docs/reliability.md)."""
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -92,6 +93,52 @@ def test_x_forwarded_host_from_a_trusted_proxy_is_the_host_redirected_to(transac
         response = get(addr, "/login/", {"X-Forwarded-Host": "plm.example.edu"})
         assert response.status == 301
         assert response.headers["Location"] == "https://plm.example.edu/login/"
+
+
+def failed_login(addr: tuple[str, int], forwarded_for: str) -> int:
+    """One wrong password for 'target' through a proxy saying the client is `forwarded_for`."""
+    conn = http.client.HTTPConnection(*addr, timeout=5)
+    try:
+        headers = {"X-Forwarded-For": forwarded_for}
+        conn.request("GET", "/login/", headers=headers)
+        page = conn.getresponse()
+        html = page.read().decode()
+        cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        assert token is not None
+        body = urlencode(
+            {"csrfmiddlewaretoken": token.group(1), "username": "target", "password": "wrong"}
+        )
+        conn.request(
+            "POST",
+            "/login/",
+            body=body,
+            headers={
+                **headers,
+                "Cookie": cookie,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://{addr[0]}:{addr[1]}/login/",
+            },
+        )
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_login_throttling_sees_the_client_a_trusted_proxy_names_and_no_one_else(
+    transactional_db, trusted
+) -> None:
+    env = {"PLM_TRUSTED_PROXIES": "127.0.0.1" if trusted else "10.9.9.9"}
+    with serving(**env) as addr:
+        for _ in range(5):
+            failed_login(addr, "203.0.113.1")
+        from_another_client = failed_login(addr, "203.0.113.2")
+    # Through a trusted proxy 203.0.113.2 is another client, not locked out. From anyone else
+    # the header is ignored: the lockout holds whatever address the request claims.
+    assert from_another_client == (200 if trusted else 429)
 
 
 # --- Slow clients ---------------------------------------------------------------------------
