@@ -146,6 +146,7 @@ def make_server(app: WsgiApp, *, header_timeout: float, **adjustments: Any) -> A
 
     from waitress.adjustments import Adjustments
     from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser
     from waitress.server import MultiSocketServer, TcpWSGIServer
     from waitress.task import ErrorTask, ThreadedTaskDispatcher
     from waitress.utilities import RequestEntityTooLarge
@@ -165,9 +166,16 @@ def make_server(app: WsgiApp, *, header_timeout: float, **adjustments: Any) -> A
             self.content_length = len(body)
             self.write(body)
 
+    class PlmParser(HTTPRequestParser):  # type: ignore[misc]
+        """One request being read; knows when its first byte came."""
+
+        def __init__(self, adj: Adjustments) -> None:
+            super().__init__(adj)
+            self.started = time.time()
+
     class PlmChannel(HTTPChannel):  # type: ignore[misc]
+        parser_class = PlmParser
         error_task_class = PlmErrorTask
-        request_started = 0.0
 
         def send_continue(self) -> None:
             # waitress would invite the body of a request it has already refused (and then
@@ -176,11 +184,6 @@ def make_server(app: WsgiApp, *, header_timeout: float, **adjustments: Any) -> A
                 self.request.expect_continue = False
                 return
             super().send_continue()
-
-        def received(self, data: bytes) -> bool:
-            if self.request is None and data:
-                self.request_started = time.time()
-            return bool(super().received(data))
 
     class PlmServer(TcpWSGIServer):  # type: ignore[misc]
         channel_class = PlmChannel
@@ -193,7 +196,7 @@ def make_server(app: WsgiApp, *, header_timeout: float, **adjustments: Any) -> A
                 if (
                     request is not None
                     and not request.headers_finished
-                    and channel.request_started < cutoff
+                    and request.started < cutoff
                 ):
                     channel.will_close = True
 
