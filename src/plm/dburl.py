@@ -1,13 +1,19 @@
 """PLM_DATABASE_URL -> Django DATABASES entry (sqlite:////abs/path.sqlite3 or postgres://...)."""
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 
 def sqlite_config(path: str) -> dict[str, Any]:
-    # The embedded default must work on a fresh checkout: make its folder.
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # The embedded default must work on a fresh checkout: make its folder (only we may enter a
+    # folder we create) and the database file, readable by its owner only (mode 600; SQLite
+    # gives its -wal and -shm files the same mode). An existing file keeps its mode.
+    Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,

@@ -5,11 +5,14 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from plm.dburl import parse_database_url, sqlite_config
+from plm.edge import FORM_ROOM, parse_networks
 
 BASE_DIR = Path(os.environ.get("PLM_HOME", Path.cwd()))
 VAR_DIR = Path(os.environ.get("PLM_VAR_DIR", BASE_DIR / "var"))
 
-DEBUG = os.environ.get("PLM_DEBUG", "") == "1"
+# Django's debug pages (tracebacks and settings to whoever triggers an error) only on an
+# explicit development switch; PLM_DEBUG=1 only makes the CLI print tracebacks (plm.cli.runtime).
+DEBUG = os.environ.get("PLM_DJANGO_DEBUG", "") == "1"
 
 
 def _secret_key() -> str:
@@ -21,7 +24,7 @@ def _secret_key() -> str:
 
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(50))
@@ -74,6 +77,19 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
+]
+
+# Every way to set a password checks these (plm users set-password, plm demo-data's
+# PLM_DEMO_PASSWORD): at least 12 characters, not a common one, not like the user's name or
+# email, not all digits.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -140,6 +156,9 @@ LANGUAGE_CODE = "en-us"
 USE_I18N = False
 
 PLM_MAX_IMPORT_BYTES = int(os.environ.get("PLM_MAX_IMPORT_BYTES", 50 * 1024 * 1024))
+# A request body declared larger than this is refused (413) from its headers, before it is read
+# (plm.edge): the import limit plus room for the form's other fields.
+PLM_MAX_REQUEST_BYTES = PLM_MAX_IMPORT_BYTES + FORM_ROOM
 # Rows decided and applied per transaction (smaller = more interleaving with other writers).
 PLM_IMPORT_BATCH_ROWS = int(os.environ.get("PLM_IMPORT_BATCH_ROWS", "1000"))
 # An import whose heartbeat is older than this is taken as interrupted (its process died).
@@ -155,8 +174,11 @@ SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Proxies whose X-Forwarded-For/-Proto/-Host/-Port are believed (addresses or networks); the
+# edge (plm.edge) applies them to the request and drops these headers from everyone else, so
+# Django needs no SECURE_PROXY_SSL_HEADER (which would believe any client).
+PLM_TRUSTED_PROXIES = parse_networks(os.environ.get("PLM_TRUSTED_PROXIES", ""))
 if HTTPS:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("PLM_HSTS_SUBDOMAINS", "1") == "1"

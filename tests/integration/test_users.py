@@ -156,5 +156,5 @@ def test_grant_sysadmin_and_set_password(db) -> None:
     )
     assert User.objects.get(username="root").check_password("correct horse")
     short = plm("users", "set-password", "root", "--password-stdin", input="short\n")
-    assert short.code == 2 and "8 characters" in short.stderr
+    assert short.code == 2 and "12 characters" in short.stderr
     assert plm("users", "grant-sysadmin", "nobody").code == 2

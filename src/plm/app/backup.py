@@ -23,6 +23,7 @@ from plm.bulk import bulk_insert, db_datetime
 from plm.clock import now
 from plm.core import codes as c
 from plm.core.codes import PlmError
+from plm.core.files import open_private
 from plm.directory.actors import Actor
 from plm.directory.models import ApiToken, Organization, RoleGrant, User
 from plm.imports.models import Import, ImportFile, ImportRow
@@ -100,7 +101,7 @@ def backup(path: Path) -> dict[str, int]:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        with gzip.open(path, "wt", encoding="utf-8") as out:
+        with open_private(path, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as out:
             table = ""
             for line in _lines():
                 table = line.get("table", table)

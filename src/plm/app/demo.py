@@ -13,6 +13,7 @@ from plm.core.writer import LICENSES_HEADER, write_csv
 from plm.directory.actors import system_actor
 from plm.directory.models import Organization, User
 from plm.directory.orgs import org_add
+from plm.directory.users import check_password
 from plm.licensing.licenses import license_add
 from plm.licensing.models import License
 
@@ -133,6 +134,8 @@ def _people(rng: random.Random) -> list[list[str]]:
 
 def load_demo(*, seed: int = 2013, password: str | None = None) -> str:
     """Load the demo set once; always (re)set the demo administrator's password and say it."""
+    if password:  # unset or empty: a generated one, 16 random characters, which passes
+        check_password(password, User(username=ADMIN))
     rng = random.Random(seed)
     actor = system_actor()
     if not User.objects.filter(username_key=ADMIN).exists():

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from plm.cli.runtime import err, out, use_cases
+from plm.core.files import open_private
 from plm.core.writer import ERRORS_HEADER, write_csv
 
 
@@ -42,7 +43,7 @@ def print_job(  # type: ignore[no-untyped-def]
     with its results, all or those of `outcome`)."""
     imports = use_cases().imports
     if errors_out is not None:
-        with open(errors_out, "w", encoding="utf-8", newline="") as fh:
+        with open_private(errors_out, "w", encoding="utf-8", newline="") as fh:
             write_csv(fh, ERRORS_HEADER, imports.import_error_rows(job))
     if as_json:
         head = imports.import_as_dict(job, results=False)

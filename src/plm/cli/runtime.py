@@ -14,6 +14,7 @@ from rich.console import Console
 
 from plm.core import codes as c
 from plm.core.codes import PlmError
+from plm.core.files import open_private
 from plm.core.writer import write_csv
 from plm.core.xlsx import write_xlsx
 
@@ -153,7 +154,7 @@ def write_export(
             count = write_xlsx(sys.stdout.buffer, header, rows, title=title)
             sys.stdout.buffer.flush()
             return count
-        with open(output, "wb") as fh:
+        with open_private(output, "wb") as fh:
             return write_xlsx(fh, header, rows, title=title)
     with open_output(output) as fh:
         return write_csv(fh, header, rows, bom=bom)
@@ -165,7 +166,7 @@ def open_output(path: Path | None):  # type: ignore[no-untyped-def]
         if hasattr(sys.stdout, "reconfigure"):  # keep CRLF exact on a real stdout
             sys.stdout.reconfigure(newline="")
         return _NoClose(sys.stdout)
-    return open(path, "w", encoding="utf-8", newline="")
+    return open_private(path, "w", encoding="utf-8", newline="")
 
 
 class _NoClose:

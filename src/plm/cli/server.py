@@ -8,6 +8,17 @@ import typer
 from plm.cli.runtime import actor, command, out, use_cases
 
 
+def _raise_open_files_limit(wanted: int) -> None:
+    """Each connection is an open file: raise the soft limit towards `wanted` (never above
+    the hard limit the system allows)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 def register(app: typer.Typer) -> None:
     @app.command("serve")
     @command
@@ -15,6 +26,24 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
         port: int = typer.Option(8000, "--port", help="Port to listen on."),
         threads: int = typer.Option(8, "--threads", help="Request threads."),
+        connection_limit: int = typer.Option(
+            1000,
+            "--connection-limit",
+            envvar="PLM_CONNECTION_LIMIT",
+            help="Open connections at most; more wait in the listen queue.",
+        ),
+        header_timeout: int = typer.Option(
+            10,
+            "--header-timeout",
+            envvar="PLM_HEADER_TIMEOUT",
+            help="Seconds a client has to send a request's line and headers.",
+        ),
+        channel_timeout: int = typer.Option(
+            30,
+            "--channel-timeout",
+            envvar="PLM_CHANNEL_TIMEOUT",
+            help="Seconds a connection may stay silent (idle keep-alive or a stalled body).",
+        ),
         no_worker: bool = typer.Option(
             False, "--no-worker", help="Do not run imports in this process (use plm worker)."
         ),
@@ -26,8 +55,8 @@ def register(app: typer.Typer) -> None:
         operations = use_cases().operations
         # After Django is set up (use_cases): settings and the WSGI application need it.
         from django.conf import settings
-        from waitress import serve as waitress_serve
 
+        from plm.edge import make_server
         from plm.wsgi import application
 
         if not no_worker:
@@ -39,15 +68,28 @@ def register(app: typer.Typer) -> None:
             f"({'with' if not no_worker else 'without'} import worker). Ctrl+C stops."
         )
         sys.stdout.flush()
-        waitress_serve(
+        server = make_server(
             application,
+            header_timeout=header_timeout,
             host=host,
             port=port,
             threads=threads,
             ident="plm",
-            clear_untrusted_proxy_headers=True,
-            _quiet=True,
+            # Slow clients: waitress reads requests in its event loop (not in the threads), so
+            # a slow client costs a connection, not a thread. Enough connections (poll(), not
+            # select(), to go past 1,024), silent ones closed after channel_timeout, trickling
+            # ones after header_timeout (checked every cleanup_interval seconds).
+            connection_limit=connection_limit,
+            channel_timeout=channel_timeout,
+            cleanup_interval=2,
+            asyncore_use_poll=True,
+            # A body declared over the limit is refused from its headers, before it is read.
+            max_request_body_size=settings.PLM_MAX_REQUEST_BYTES + 1,
+            # Proxy headers are the edge's (plm.edge: PLM_TRUSTED_PROXIES), not waitress's.
+            clear_untrusted_proxy_headers=False,
         )
+        _raise_open_files_limit(connection_limit + 64)
+        server.run()
 
     @app.command("worker")
     @command
@@ -72,10 +114,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Load the demo set: organizations, staff and students, licenses, assignments.
 
-        The demo administrator's password comes from PLM_DEMO_PASSWORD or is generated
-        and printed. Running it again changes nothing.
+        The demo administrator's password comes from PLM_DEMO_PASSWORD (it must pass the
+        password rules: 12 characters, not common, not all digits) or is generated and
+        printed. Running it again changes nothing.
 
-        Example: PLM_DEMO_PASSWORD=demo-pass-123 plm demo-data
+        Example: PLM_DEMO_PASSWORD='blue-harbour-lantern-7' plm demo-data
         """
         password = os.environ.get("PLM_DEMO_PASSWORD")
         summary = use_cases().operations.demo_load(actor=actor(), seed=seed, password=password)

@@ -57,6 +57,7 @@ INVALID_ROLE = "invalid_role"
 EMAIL_CONFLICT = "email_conflict"
 INVALID_ACTIVE = "invalid_active"
 INVALID_EMAIL = "invalid_email"
+VALUE_TOO_LONG = "value_too_long"
 
 # Fatal file errors
 EMPTY_FILE = "empty_file"

@@ -31,6 +31,10 @@ _TRUE = {"yes", "y", "true", "1"}
 _FALSE = {"no", "n", "false", "0"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
+# The longest value each field may have: the columns of plm.directory.models.User (the
+# casefolded copies that make user name and email unique must fit too).
+MAX_LENGTHS = {"User-Name": 150, "Email": 254, "First-Name": 150, "Last-Name": 150}
+
 Role = tuple[str, str]
 """(organization name, role name) as written in the file."""
 
@@ -141,6 +145,22 @@ def parse_person(record: Record, cols: PersonColumns) -> PersonRow | RowResult:
             "The User-Name cell is empty: every user needs a user name.",
         )
     email = None if cols.email is None else cells[cols.email]
+    first_name = None if cols.first_name is None else cells[cols.first_name]
+    last_name = None if cols.last_name is None else cells[cols.last_name]
+    for column, value in (
+        ("User-Name", username),
+        ("Email", email),
+        ("First-Name", first_name),
+        ("Last-Name", last_name),
+    ):
+        if value and len(value.casefold()) > MAX_LENGTHS[column]:
+            return _reject(
+                row,
+                username,
+                c.VALUE_TOO_LONG,
+                f"Row {row}: {column} is {len(value)} characters long "
+                f"(at most {MAX_LENGTHS[column]}): shorten it.",
+            )
     if email and not _EMAIL.match(email):
         return _reject(
             row,
@@ -200,8 +220,8 @@ def parse_person(record: Record, cols: PersonColumns) -> PersonRow | RowResult:
         row,
         username,
         email,
-        None if cols.first_name is None else cells[cols.first_name],
-        None if cols.last_name is None else cells[cols.last_name],
+        first_name,
+        last_name,
         active,
         None if roles is None else tuple(roles),
     )

@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
@@ -96,10 +98,12 @@ def user_grant_sysadmin(*, actor: Actor, username: str, grant: bool = True) -> U
 
 
 def user_set_password(*, actor: Actor, username: str, password: str) -> User:
-    if len(password) < 8:
-        raise PlmError(c.INVALID_ARGUMENT, "A password needs at least 8 characters.")
+    """Set a web login password, if Django's validators accept it (settings:
+    AUTH_PASSWORD_VALIDATORS: length 12, not common, not like the user's name or email, not
+    all digits); otherwise invalid_argument saying what to change."""
     with transaction.atomic():
         user = user_get(username)
+        check_password(password, user)
         user.set_password(password)
         user.save(update_fields=["password"])
         audit_record(
@@ -108,3 +112,10 @@ def user_set_password(*, actor: Actor, username: str, password: str) -> User:
             events=[Event("set_password", username=user.username)],
         )
     return user
+
+
+def check_password(password: str, user: User | None) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise PlmError(c.INVALID_ARGUMENT, "Password refused: " + " ".join(exc.messages)) from None

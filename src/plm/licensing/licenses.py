@@ -12,7 +12,6 @@ from plm.core.license_ids import normalize_license_id
 from plm.directory.actors import Actor
 from plm.licensing.models import License
 
-
 MAX_SEATS = 10_000_000  # far above any campus; keeps every database's integer column safe
 
 
