@@ -163,6 +163,9 @@ PLM_MAX_REQUEST_BYTES = PLM_MAX_IMPORT_BYTES + FORM_ROOM
 PLM_IMPORT_BATCH_ROWS = int(os.environ.get("PLM_IMPORT_BATCH_ROWS", "1000"))
 # An import whose heartbeat is older than this is taken as interrupted (its process died).
 PLM_HEARTBEAT_STALE_SECONDS = int(os.environ.get("PLM_HEARTBEAT_STALE_SECONDS", "60"))
+PLM_HEARTBEAT_SECONDS = float(os.environ.get("PLM_HEARTBEAT_SECONDS", "5"))
+# A finished preview's upload is kept this long for "Apply this file for real".
+PLM_PREVIEW_RETENTION_HOURS = int(os.environ.get("PLM_PREVIEW_RETENTION_HOURS", "72"))
 PLM_IMPORT_RETENTION_DAYS = int(os.environ.get("PLM_IMPORT_RETENTION_DAYS", "0") or 0)
 
 # Cookies and headers: secure by default; PLM_HTTPS=1 when served over HTTPS (a proxy in front).

@@ -24,7 +24,6 @@ from plm.core.codes import PlmError, Status
 from plm.imports.models import Import, ImportRow
 from plm.imports.records import LEASE_OWNER, previews_expire
 
-HEARTBEAT_SECONDS = 5
 JANITOR_SECONDS = 30
 log = logging.getLogger("plm.imports")
 
@@ -36,7 +35,7 @@ def heartbeat(job: Import) -> Iterator[None]:
 
     def beat() -> None:
         try:
-            while not stop.wait(getattr(settings, "PLM_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)):
+            while not stop.wait(settings.PLM_HEARTBEAT_SECONDS):
                 Import.objects.filter(pk=job.pk, attempt=job.attempt).update(heartbeat_at=now())
         except Exception:  # a heartbeat must never break the import itself
             log.exception("heartbeat of import %s failed", job.pk)
@@ -70,17 +69,13 @@ def mark_interrupted() -> list[int]:
     return marked
 
 
-def _preview_hours() -> int:
-    return int(getattr(settings, "PLM_PREVIEW_RETENTION_HOURS", 72))
-
-
 def janitor_loop(stop: threading.Event) -> None:
     """Mark interrupted imports now and every JANITOR_SECONDS until `stop` is set."""
     try:
         while True:
             try:
                 mark_interrupted()
-                previews_expire(older_than_hours=_preview_hours())
+                previews_expire(older_than_hours=settings.PLM_PREVIEW_RETENTION_HOURS)
             except Exception:
                 log.exception("marking interrupted imports failed")
             if stop.wait(JANITOR_SECONDS):
