@@ -75,6 +75,23 @@ def sync_threshold(sync: bool, max_revoke_percent: int | str | None) -> int | No
     return percent
 
 
+def _accepted(
+    actor: Actor,
+    kind: str,
+    all_or_nothing: bool,
+    sync: bool,
+    max_revoke_percent: int | str | None,
+) -> int | None:
+    """Check an import request (permission for its kind, its options); return its sync
+    threshold (None: not a sync)."""
+    if kind not in KINDS:
+        raise PlmError(c.INVALID_ARGUMENT, f"kind must be licenses or users, not {kind!r}.")
+    require(actor, _level(kind))
+    percent = sync_threshold(sync, max_revoke_percent)
+    _check_options(kind, all_or_nothing, percent)
+    return percent
+
+
 def _check_options(kind: str, all_or_nothing: bool, sync: int | None) -> None:
     if kind not in KINDS:
         raise PlmError(c.INVALID_ARGUMENT, f"kind must be licenses or users, not {kind!r}.")
@@ -110,9 +127,7 @@ def import_run(
 
     Errors of the request (permission, options) raise PlmError and record nothing; errors of
     the file (empty_file, unreadable_file, ...) end the import `failed`, recorded."""
-    require(actor, _level(kind))
-    percent = sync_threshold(sync, max_revoke_percent)
-    _check_options(kind, all_or_nothing, percent)
+    percent = _accepted(actor, kind, all_or_nothing, sync, max_revoke_percent)
     job = job_create(
         kind=kind,
         source=actor.source,
@@ -139,9 +154,7 @@ def import_submit(
     """Store an upload and queue its import for the workers (web, API); returns the record.
 
     An empty upload is refused here (empty_file), nothing stored or queued."""
-    require(actor, _level(kind))
-    percent = sync_threshold(sync, max_revoke_percent)
-    _check_options(kind, all_or_nothing, percent)
+    percent = _accepted(actor, kind, all_or_nothing, sync, max_revoke_percent)
     if not data:
         raise _empty(file_name)
     return submit(
