@@ -92,12 +92,19 @@ def print_job(  # type: ignore[no-untyped-def]
 def emit_json_streaming(
     head: dict[str, object], key: str, items: Iterator[dict[str, object]]
 ) -> None:
-    """Print `head` with `key` set to the items, writing one item at a time (flat memory)."""
+    """Print `head` with `key` set to the items, one member and one item at a time: memory
+    stays flat however many results there are. The layout is `json.dumps(..., indent=2)`'s
+    with each item on one line."""
     write = sys.stdout.write
-    body = json.dumps(head, ensure_ascii=False, indent=2)
-    write(body[:-2] + f',\n  "{key}": [')
-    first = True
+    encode = json.JSONEncoder(ensure_ascii=False, indent=2).encode
+    one_line = json.JSONEncoder(ensure_ascii=False).encode
+    write("{")
+    for name, value in head.items():
+        member = encode(value).replace("\n", "\n  ")  # nested objects: one level deeper
+        write(f"\n  {one_line(name)}: {member},")
+    write(f"\n  {one_line(key)}: [")
+    separator = "\n    "
     for item in items:
-        write(("\n    " if first else ",\n    ") + json.dumps(item, ensure_ascii=False))
-        first = False
-    write("\n  ]\n}\n" if not first else "]\n}\n")
+        write(separator + one_line(item))
+        separator = ",\n    "
+    write("\n  ]\n}\n" if separator != "\n    " else "]\n}\n")
