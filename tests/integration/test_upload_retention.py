@@ -62,7 +62,7 @@ def test_purge_removes_old_results_and_uploads_but_not_live_imports(campus, tmp_
     assert Import.objects.get(dry_run=True).results.count() == 0
 
 
-def test_files_plm_writes_with_peoples_data_are_private(campus, tmp_path) -> None:
+def test_files_plm_writes_with_peoples_data_are_private(campus, tmp_path, on_postgres) -> None:
     plm("assign", "ann", L1)
     bad = tmp_path / "bad.csv"
     bad.write_text(f"Username,Action,License ID\nnobody,assign,{L1}\n")
@@ -70,9 +70,10 @@ def test_files_plm_writes_with_peoples_data_are_private(campus, tmp_path) -> Non
         "licenses.csv": ["export", "-o"],
         "licenses.xlsx": ["export", "-o"],
         "person.csv": ["users", "export", "-o"],
-        "backup.jsonl.gz": ["backup"],
         "errors.csv": ["import", str(bad), "--errors-out"],
     }
+    if not on_postgres:  # there a backup opens its own snapshot transaction: not in a test's
+        outputs["backup.jsonl.gz"] = ["backup"]
     for name, args in outputs.items():
         plm(*args, str(tmp_path / name))
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
