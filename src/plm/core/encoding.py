@@ -20,9 +20,11 @@ An encoding the user chooses (`resolve`) is used as given, without guessing.
 """
 
 import codecs
+import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from plm.core.codes import INVALID_ARGUMENT, UNKNOWN_ENCODING, FatalFileError, PlmError
 
@@ -182,7 +184,9 @@ _PUNCTUATION = set("\u2019\u2018\u201c\u201d\u00ab\u00bb\u201e\u201a\u00b7\u2026
 """Non-ASCII punctuation seen in real names and lists: curly quotes, guillemets, middle dot
 (Catalan l·l), ellipsis, dashes, acute accent used as an apostrophe."""
 _DASHES = "\u2013\u2014"
-_SEPARATORS = set(' \t\r\n,;"\u00a0\u2007\u202f')
+_SEPARATORS = frozenset(' \t\r\n,;"\u00a0\u2007\u202f@./_()[]:+=!?&|<>0123456789')
+"""Words are split here: what is judged is the letters between (names repeat, so the verdict
+per word is cached)."""
 
 
 def _script(ch: str) -> str:
@@ -192,6 +196,7 @@ def _script(ch: str) -> str:
         return ""
 
 
+@lru_cache(maxsize=65536)
 def _homes(word: str) -> tuple[str, ...] | None:
     """The code pages a word with non-ASCII characters is at home in; None if it does not read
     as text at all (see module doc). () means readable but at home nowhere in particular."""
@@ -281,21 +286,15 @@ def _homes(word: str) -> tuple[str, ...] | None:
     return tuple(page for home in homes for page in home)
 
 
-def _words(text: str) -> Iterator[str]:
+_SPLIT = re.compile("[" + re.escape("".join(sorted(_SEPARATORS))) + "]+")
+
+
+def _words(text: str) -> list[str]:
     """The words of `text` that have a non-ASCII character, NFC."""
     if text.isascii():
-        return
+        return []
     text = unicodedata.normalize("NFC", text)
-    word: list[str] = []
-    for ch in (*text, " "):
-        if ch in _SEPARATORS:
-            if word:
-                candidate = "".join(word)
-                if not candidate.isascii():
-                    yield candidate
-                word = []
-        else:
-            word.append(ch)
+    return [word for word in _SPLIT.split(text) if not word.isascii()]
 
 
 def first_implausible(text: str) -> str | None:
@@ -416,7 +415,7 @@ def choose_code_page(found: Scan) -> str:
     plausible: list[list[str]] = []
     at_home: list[list[str]] = []
     for names in readings.values():
-        words = [w for line in found.sample for w in _words(line.decode(names[0]))]
+        words = set(_words(b"\n".join(found.sample).decode(names[0])))
         homes = [_homes(word) for word in words]
         if any(home is None for home in homes):
             continue
