@@ -29,6 +29,7 @@ from plm.core.codes import (
     UNREADABLE_FILE,
     FatalFileError,
 )
+from plm.core.writer import is_formula_risk
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls (Excel 97-2003) and password-protected workbooks
@@ -459,8 +460,9 @@ def write_xlsx(
 ) -> int:
     """Write one sheet of text cells; return the number of data rows written.
 
-    Every cell is stored as text, never as a formula, so `=cmd()` in a name stays inert
-    (the CSV export prefixes `'` instead; a workbook does not need it).
+    Every cell is stored as text, never as a formula, so `=cmd()` in a name stays inert; a
+    value the CSV export would prefix with `'` gets Excel's quote-prefix style instead, so it
+    stays text even when edited or split at a separator (the value is unchanged).
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -473,6 +475,10 @@ def write_xlsx(
         for value in values:
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"  # openpyxl would store a leading `=` as a formula
+            if is_formula_risk(value):
+                # Excel's "text prefix": shown as typed, and still text when the cell is edited
+                # or split (Text to Columns); the value itself is unchanged.
+                cell.quotePrefix = True
             cells.append(cell)
         return cells
 
