@@ -180,9 +180,9 @@ _GREEK_PLAIN = {
 }
 """Greek words of three letters or more written without an accent (every other word has one)."""
 _SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "HEBREW", "ARABIC")
-_PUNCTUATION = set("\u2019\u2018\u201c\u201d\u00ab\u00bb\u201e\u201a\u00b7\u2026\u2013\u2014\u00b4")
+_PUNCTUATION = set("\u2019\u2018\u201c\u201d\u00ab\u00bb\u201e\u201a\u00b7\u2013\u2014\u00b4")
 """Non-ASCII punctuation seen in real names and lists: curly quotes, guillemets, middle dot
-(Catalan l·l), ellipsis, dashes, acute accent used as an apostrophe."""
+(Catalan l·l), dashes, acute accent used as an apostrophe."""
 _DASHES = "\u2013\u2014"
 _SEPARATORS = frozenset(' \t\r\n,;"\u00a0\u2007\u202f@./_()[]:+=!?&|<>0123456789')
 """Words are split here: what is judged is the letters between (names repeat, so the verdict
@@ -235,10 +235,15 @@ def _homes(word: str) -> tuple[str, ...] | None:
             kind = "upper" if ch.isupper() else "lower" if ch.islower() else "letter"
             if prev_kind == "lower" and kind == "upper":
                 return None
+            if kind == "upper" and prev_kind == "upper" and word[i + 1 : i + 2].islower():
+                return None  # `PÈrez`: a capital inside a word, then small letters
             prev_kind = kind
         elif category[0] == "M":
             if prev_kind not in ("lower", "upper", "letter", "mark"):
                 return None
+            mark_script = _script(ch)
+            if mark_script != "COMBINING" and mark_script != (script or mark_script):
+                return None  # an Arabic or Hebrew vowel sign on a Latin letter
             prev_kind = "mark"
         elif ch in _PUNCTUATION:
             if 0 < i < len(word) - 1 and ch in _DASHES and word[i - 1].isalpha():
