@@ -265,6 +265,8 @@ def _homes(word: str) -> tuple[str, ...] | None:
     if len(scripts) > 1:
         return None
     if not scripts:
+        if prev_kind == "symbol" and not any(ch.isalnum() for ch in word):
+            return None  # a lone symbol (a cedilla, `¤`): a piece of a character read wrong
         return ()
     (only,) = scripts
     if only == "GREEK":
@@ -300,6 +302,16 @@ def _words(text: str) -> list[str]:
         return []
     text = unicodedata.normalize("NFC", text)
     return [word for word in _SPLIT.split(text) if not word.isascii()]
+
+
+def at_home(text: str, encoding: str) -> bool:
+    """Does every word of `text` read as text of a language at home in `encoding`? (What the
+    detector assumes of a file written in that code page.)"""
+    for word in _words(text):
+        homes = _homes(word)
+        if homes is None or (homes and encoding not in homes):
+            return False
+    return True
 
 
 def first_implausible(text: str) -> str | None:
