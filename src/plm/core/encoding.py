@@ -9,10 +9,11 @@ so a wrong guess silently changes names. The rule, in order:
 2. For 8-bit files, every code page that defines every byte of the file is a candidate; code
    pages that read the file's bytes identically form one reading.
 3. A reading is *plausible* when every word with a non-ASCII character reads as letters of one
-   script, with accents where names have them (`first_implausible`): `£ukasz`, `Œwi¹tek`,
-   `Èâàí` or `йВАН` are not. Exactly one plausible reading: it is used. Several: the
-   charset-normalizer detector decides, but only with a clear margin. Otherwise the file is
-   refused, naming the likely candidates and how to fix it.
+   script and one language, with accents where names have them (`first_implausible`):
+   `£ukasz`, `Œwi¹tek`, `Èâàí` or `йВАН` are not. Exactly one plausible reading, or exactly
+   one whose every word is of a language the code page is made for (`at_home`): it is used.
+   Otherwise the file is refused, naming the likely candidates (ranked by the charset-normalizer
+   detector) and how to fix it.
 4. While the file is read (`core.reader`), every cell must stay plausible in the reading chosen,
    so a file that changes encoding after the sample is refused too, naming the row.
 
@@ -71,8 +72,6 @@ CHOICES: dict[str, str] = {"utf-8": "UTF-8", **CODE_PAGES, "utf-16": "UTF-16"}
 
 SAMPLE_BYTES = 256 * 1024
 """Non-ASCII lines kept for detection; the rest of the file is checked while it is read."""
-_MARGIN = 0.15
-"""How much more language coherence the detector's best reading needs over any other."""
 
 _FIX = (
     'Save it from your spreadsheet as "CSV UTF-8" and import it again, or choose its encoding '
@@ -265,7 +264,7 @@ def _homes(word: str) -> tuple[str, ...] | None:
     if len(scripts) > 1:
         return None
     if not scripts:
-        if prev_kind == "symbol" and not any(ch.isalnum() for ch in word):
+        if any(unicodedata.category(ch) in ("Sk", "No") or ch == "\u00a4" for ch in word):
             return None  # a lone symbol (a cedilla, `¤`): a piece of a character read wrong
         return ()
     (only,) = scripts
@@ -423,16 +422,18 @@ def mixed_error(found: Scan, bom: bool = False) -> FatalFileError:
 def choose_code_page(found: Scan) -> str:
     """The one 8-bit code page that reads the scanned file as text, or FatalFileError."""
     high = bytes(sorted(found.high_bytes))
-    readings: dict[str, list[str]] = {}  # what the file's bytes read as -> code pages
+    sample = b"\n".join(found.sample)
+    readings: dict[str, list[str]] = {}  # what the sample reads as -> code pages, preferred first
     for name in CODE_PAGES:
         try:
-            readings.setdefault(high.decode(name), []).append(name)
+            high.decode(name)  # it must define every byte of the file
         except UnicodeDecodeError:
             continue
+        readings.setdefault(sample.decode(name), []).append(name)
     plausible: list[list[str]] = []
     at_home: list[list[str]] = []
     for names in readings.values():
-        words = set(_words(b"\n".join(found.sample).decode(names[0])))
+        words = set(_words(sample.decode(names[0])))
         homes = [_homes(word) for word in words]
         if any(home is None for home in homes):
             continue
@@ -443,13 +444,13 @@ def choose_code_page(found: Scan) -> str:
         return plausible[0][0]
     if len(at_home) == 1:
         return at_home[0][0]
-    if len(at_home) > 1:
-        best = _detector_choice(found.sample, [names[0] for names in at_home])
-        if best is not None:
-            return best
-    candidates = [names[0] for names in (at_home or plausible)]
-    if not candidates:
-        candidates = _detector_candidates(found.sample, [n[0] for n in readings.values()])
+    # Several readings are text (or none is): charset-normalizer ranks them for the message.
+    # (Its answer is not taken: on short names its language models take Hebrew for Russian,
+    # and a wrong pick changes every name.)
+    candidates = [names[0] for names in (at_home or plausible)] or [
+        names[0] for names in readings.values()
+    ]
+    candidates = _detector_candidates(found.sample, candidates)
     named = "; ".join(label(name) for name in candidates[:4]) or "none of the supported ones"
     line = found.first_other_line
     raise FatalFileError(
@@ -457,26 +458,6 @@ def choose_code_page(found: Scan) -> str:
         f"The file's encoding cannot be told for sure (line {line} is not UTF-8; likely "
         f"candidates: {named}). {_FIX}",
     )
-
-
-def _detector_choice(sample: list[bytes], candidates: list[str]) -> str | None:
-    """charset-normalizer's best reading, only when it is clearly ahead of every other."""
-    from charset_normalizer import from_bytes
-
-    matches = [
-        (_canonical(str(m.encoding)), m)
-        for m in from_bytes(b"\n".join(sample), cp_isolation=candidates)
-    ]
-    matches = [(name, m) for name, m in matches if name in candidates]
-    if not matches:
-        return None
-    chosen, best = matches[0]
-    if not best.coherence:
-        return None
-    for _, other in matches[1:]:
-        if other.coherence + _MARGIN > best.coherence or other.chaos < best.chaos:
-            return None
-    return chosen
 
 
 def _detector_candidates(sample: list[bytes], candidates: list[str]) -> list[str]:
