@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any, BinaryIO
 
 from plm.core.codes import (
@@ -38,7 +38,7 @@ MAX_PARTS = 10_000
 MAX_SHEET_ROWS = 1_048_576
 MAX_SMALL_PART = 16 * 1024 * 1024
 MAX_SHARED_STRINGS = 2_000_000
-MAX_CELLS = 10_000_000
+MAX_CELLS = 5_000_000
 _COPY_CHUNK = 1024 * 1024
 _IN_MEMORY = 8 * 1024 * 1024
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -170,12 +170,6 @@ def _transitional(spool: IO[bytes]) -> IO[bytes]:
     return out
 
 
-def _iterparse(source: IO[bytes]) -> Iterator[tuple[str, Any]]:
-    from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
-
-    return iter(iterparse(source, events=("start", "end"), forbid_dtd=True))
-
-
 def _shared_strings_path(archive: zipfile.ZipFile) -> str | None:
     from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped,unused-ignore]
 
@@ -186,63 +180,141 @@ def _shared_strings_path(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
+class _Hostile(Exception):
+    """A DTD or an entity in workbook XML: refused, never expanded."""
+
+
+def _expat(
+    part: IO[bytes],
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None],
+    text: Callable[[str], None],
+) -> None:
+    """Stream one XML part through expat with the callbacks; DTDs and entities are refused.
+    (Faster than building elements: a sheet is only counted here.)"""
+    from xml.parsers import expat
+
+    def refuse(*_: object) -> None:
+        raise _Hostile
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.buffer_text = True
+    try:
+        while chunk := part.read(_COPY_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _Hostile:
+        raise _malformed("it contains XML entity definitions, which are not allowed") from None
+
+
+_NS = _MAIN[1:]  # expat names elements "namespace}local"
+
+
 def _scan_shared_strings(archive: zipfile.ZipFile, max_chars: int) -> int:
     """Count the shared strings and their characters as a stream; return the characters."""
     path = _shared_strings_path(archive)
     if path is None or path not in archive.namelist():
         return 0
-    count = chars = 0
+    counts = [0, 0]  # strings, characters
+    si, t = f"{_NS}si", f"{_NS}t"
+    inside = [False]
+
+    def start(name: str, _: dict[str, str]) -> None:
+        if name == si:
+            counts[0] += 1
+            if counts[0] > MAX_SHARED_STRINGS:
+                raise _too_much("different texts (shared strings)", MAX_SHARED_STRINGS)
+        elif name == t:
+            inside[0] = True
+
+    def end(name: str) -> None:
+        if name == t:
+            inside[0] = False
+
+    def text(data: str) -> None:
+        if inside[0]:
+            counts[1] += len(data)
+            if counts[1] > max_chars:
+                raise _too_much("characters of text", max_chars)
+
     with archive.open(path) as part:
-        for event, element in _iterparse(part):
-            if event != "end":
-                continue
-            tag = element.tag
-            if tag == f"{_MAIN}t":
-                chars += len(element.text or "")
-                if chars > max_chars:
-                    raise _too_much("characters of text", max_chars)
-                element.clear()
-            elif tag == f"{_MAIN}si":
-                count += 1
-                if count > MAX_SHARED_STRINGS:
-                    raise _too_much("different texts (shared strings)", MAX_SHARED_STRINGS)
-                element.clear()
-    return chars
+        _expat(part, start, end, text)
+    return counts[1]
+
+
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part path -> sheet name, from the workbook and its relationships."""
+    from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped,unused-ignore]
+
+    names = set(archive.namelist())
+    found: dict[str, str] = {}
+    if "xl/workbook.xml" in names and "xl/_rels/workbook.xml.rels" in names:
+        targets = {}
+        for rel in fromstring(archive.read("xl/_rels/workbook.xml.rels")):
+            target = str(rel.get("Target", ""))
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[rel.get("Id")] = path
+        for sheet in fromstring(archive.read("xl/workbook.xml")).iter(f"{_MAIN}sheet"):
+            path = targets.get(sheet.get(_RELATIONSHIPS), "")
+            if path in names:
+                found[path] = str(sheet.get("name", path))
+    for name in names:  # parts no relationship names are still scanned
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            found.setdefault(name, name)
+    return found
 
 
 def _scan_sheet(
     archive: zipfile.ZipFile, path: str, sheet: str, max_columns: int, max_chars: int
 ) -> None:
-    """Stream the sheet's XML: bounded rows, cells per row, cells, and inline text."""
-    cells = row_cells = chars = 0
-    row = ""
+    """Stream the sheet's XML: bounded rows, cells per row, cells, and text; nothing is kept."""
+    state = {"cells": 0, "row_cells": 0, "chars": 0, "inside": 0}
+    row_tag, cell_tag = f"{_NS}row", f"{_NS}c"
+    text_tags = {f"{_NS}t", f"{_NS}v", f"{_NS}f"}
+    current = [""]
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        if name == cell_tag:
+            state["cells"] += 1
+            state["row_cells"] += 1
+            if state["row_cells"] > max_columns:
+                raise _malformed(
+                    f"row {current[0] or '?'} has more than {max_columns} cells; "
+                    f"at most {max_columns} columns are allowed",
+                    sheet,
+                )
+            if state["cells"] > MAX_CELLS:
+                raise _too_much("cells", MAX_CELLS, sheet)
+        elif name == row_tag:
+            current[0] = row = attributes.get("r", "")
+            state["row_cells"] = 0
+            if row.isdigit() and int(row) > MAX_SHEET_ROWS:
+                raise _malformed(f"it has more than {MAX_SHEET_ROWS:,} rows", sheet)
+        elif name in text_tags:
+            state["inside"] = 1
+
+    def end(name: str) -> None:
+        if name in text_tags:
+            state["inside"] = 0
+
+    def text(data: str) -> None:
+        if state["inside"]:
+            state["chars"] += len(data)
+            if state["chars"] > max_chars:
+                raise _too_much("characters of text", max_chars, sheet)
+
     with archive.open(path) as part:
-        for event, element in _iterparse(part):
-            tag = element.tag
-            if event == "start":
-                if tag == f"{_MAIN}row":
-                    row, row_cells = element.get("r", ""), 0
-                    if row.isdigit() and int(row) > MAX_SHEET_ROWS:
-                        raise _malformed(f"it has more than {MAX_SHEET_ROWS:,} rows", sheet)
-                elif tag == f"{_MAIN}c":
-                    cells += 1
-                    row_cells += 1
-                    if row_cells > max_columns:
-                        raise _malformed(
-                            f"row {row or '?'} has more than {max_columns} cells; "
-                            f"at most {max_columns} columns are allowed",
-                            sheet,
-                        )
-                    if cells > MAX_CELLS:
-                        raise _too_much("cells", MAX_CELLS, sheet)
-                continue
-            if tag in (f"{_MAIN}t", f"{_MAIN}v", f"{_MAIN}f"):
-                chars += len(element.text or "")
-                if chars > max_chars:
-                    raise _too_much("characters of text", max_chars, sheet)
-                element.clear()
-            elif tag in (f"{_MAIN}c", f"{_MAIN}row"):
-                element.clear()
+        _expat(part, start, end, text)
 
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -331,6 +403,10 @@ def _read(
     try:
         with zipfile.ZipFile(spool) as parts:
             text_left = max_bytes - _scan_shared_strings(parts, max_bytes)
+            # Before openpyxl opens them: it reads a sheet whole to find its size when the
+            # sheet does not declare it.
+            for path, title in _sheet_parts(parts).items():
+                _scan(path, title, parts, max_columns, text_left)
         spool.seek(0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns (with library paths) on extensions
@@ -343,8 +419,7 @@ def _read(
         sheets: list[Any] = list(book.worksheets)
         if not sheets:
             raise _malformed("it has no worksheet")
-        archive: zipfile.ZipFile = book._archive  # type: ignore[attr-defined]
-        chosen = _choose(sheets, wanted, archive, max_columns, text_left)
+        chosen = _choose(sheets, wanted)
         if sheet_read is not None:
             sheet_read.append(chosen.title)
         yield from _rows(chosen, max_columns, max_cell_chars)
@@ -352,9 +427,7 @@ def _read(
         book.close()
 
 
-def _choose(
-    sheets: list[Any], wanted: str | None, archive: zipfile.ZipFile, columns: int, chars: int
-) -> Any:
+def _choose(sheets: list[Any], wanted: str | None) -> Any:
     names = ", ".join(
         repr(s.title) + ("" if s.sheet_state == "visible" else " (hidden)") for s in sheets
     )
@@ -368,13 +441,9 @@ def _choose(
                 f"The workbook has no sheet named {wanted!r}; its sheets are {names}. "
                 "Choose one of them, or leave the sheet empty to read the first one with content.",
             )
-        _scan(matches[0], archive, columns, chars)
         return matches[0]
     for candidate in sheets:
-        if candidate.sheet_state != "visible":
-            continue
-        _scan(candidate, archive, columns, chars)
-        if _has_content(candidate):
+        if candidate.sheet_state == "visible" and _has_content(candidate):
             return candidate
     raise FatalFileError(
         EMPTY_FILE,
@@ -383,13 +452,13 @@ def _choose(
     )
 
 
-def _scan(sheet: Any, archive: zipfile.ZipFile, columns: int, chars: int) -> None:
+def _scan(path: str, title: str, archive: zipfile.ZipFile, columns: int, chars: int) -> None:
     try:
-        _scan_sheet(archive, sheet._worksheet_path, sheet.title, columns, chars)
+        _scan_sheet(archive, path, title, columns, chars)
     except FatalFileError:
         raise
     except Exception as exc:
-        raise _malformed(_describe(exc), sheet.title) from None
+        raise _malformed(_describe(exc), title) from None
 
 
 def _has_content(sheet: Any) -> bool:
