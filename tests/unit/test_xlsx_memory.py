@@ -1,4 +1,5 @@
-"""Workbook bombs: refused within seconds and under 300 MB peak RSS, measured in a child process."""
+"""Workbook bombs: refused within seconds and under 300 MB peak RSS, measured in a child process
+(its /proc/self/status VmHWM)."""
 
 import io
 import subprocess
@@ -14,7 +15,7 @@ MB = 1024 * 1024
 ROOT = Path(__file__).parents[2]
 
 CHILD = """
-import io, resource, sys, time
+import io, sys, time
 from plm.core.codes import FatalFileError
 from plm.core.reader import inspect
 data = open(sys.argv[1], "rb").read()
@@ -24,7 +25,9 @@ try:
     code = "accepted"
 except FatalFileError as error:
     code = error.code
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM: this program's own peak (ru_maxrss can carry the forking parent's peak over exec).
+status = open("/proc/self/status").read()
+peak_mb = int(status.split("VmHWM:")[1].split()[0]) / 1024
 print(code, round(time.monotonic() - started, 1), round(peak_mb))
 """
 

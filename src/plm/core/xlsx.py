@@ -50,6 +50,10 @@ _STRICT_OVERLAP = 64
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# openpyxl warns, with its library paths, about workbook features it skips (data validation,
+# conditional formatting extensions, a missing default style): nothing a user can act on.
+warnings.filterwarnings("ignore", module=r"openpyxl(\.|$)")
+
 
 def looks_like_xlsx(head: bytes) -> bool:
     return head.startswith(XLSX_MAGIC)
@@ -408,9 +412,7 @@ def _read(
             for path, title in _sheet_parts(parts).items():
                 _scan(path, title, parts, max_columns, text_left)
         spool.seek(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns (with library paths) on extensions
-            book = load_workbook(spool, read_only=True, data_only=True)
+        book = load_workbook(spool, read_only=True, data_only=True)
     except FatalFileError:
         raise
     except Exception as exc:  # openpyxl and the XML parser raise many types on hostile input
@@ -464,11 +466,9 @@ def _scan(path: str, title: str, archive: zipfile.ZipFile, columns: int, chars: 
 def _has_content(sheet: Any) -> bool:
     sheet.reset_dimensions()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for values in sheet.iter_rows(values_only=True):
-                if any(value is not None and str(value).strip() for value in values):
-                    return True
+        for values in sheet.iter_rows(values_only=True):
+            if any(value is not None and str(value).strip() for value in values):
+                return True
     except Exception as exc:
         raise _malformed(_describe(exc), sheet.title) from None
     return False
@@ -484,9 +484,7 @@ def _rows(
     number = 0
     while True:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                values = next(rows)
+            values = next(rows)
         except StopIteration:
             return
         except Exception as exc:
