@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from plm.core.reader import inspect, records
 from plm.core.results import RowResult
 from plm.core.rules import Ledger, LicenseInfo, Person, RawRow, Rules, Scope, validate
+from plm.core.text import nfc, strip_invisible
 from plm.core.writer import LICENSES_HEADER, neutralize, write_csv
 
 cell = st.text(
@@ -36,7 +37,7 @@ def test_reader_reads_back_what_the_writer_wrote(
 
 
 def _clean(value: str) -> str:
-    value = value.strip()
+    value = strip_invisible(nfc(value))
     return value[1:].strip() if value.startswith("'") else value
 
 

@@ -104,7 +104,8 @@ def test_header_only_file_has_no_rows() -> None:
         (codecs.BOM_UTF8, "empty_file"),
         (b"Username,Action\na\x00b,assign\n", "unreadable_file"),
         (SAMPLE.encode("utf-16-le"), "unreadable_file"),  # UTF-16 without BOM
-        (b"Username,Action\n\x81\x8d\x90,assign\n", "unreadable_file"),  # not UTF-8 nor cp1252
+        (b"Username,Action\n\x81\x8d\x8f\x90\x9d,assign\n", "unknown_encoding"),  # no text
+        (b"Username,Action\n\x81\x02\x90,assign\n", "unreadable_file"),  # control bytes
         (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "malformed_xlsx"),  # a broken zip: no workbook
         (b'Username,Action\n"unterminated,assign\n', "malformed_csv"),
         (b"Username,Action\n" + b"x" * (1024 * 1024 + 10) + b",assign\n", "malformed_csv"),
@@ -129,3 +130,92 @@ def test_malformed_csv_names_the_row() -> None:
 def test_missing_column_names_the_columns_found() -> None:
     error = fatal(b"User,Action\nann,assign\n")
     assert "username" in error.message and "'User'" in error.message
+
+
+def read_as(data: bytes, **options: str) -> tuple[Layout, list[Record]]:
+    layout = inspect(opener(data), required=REQUIRED, **options)  # type: ignore[arg-type]
+    return layout, list(records(opener(data), layout))
+
+
+def test_a_polish_windows_1250_file_reads_its_names_and_records_the_encoding() -> None:
+    data = "Username,Action\nŁukasz Żółkiewski,revokeall\nIga Świątek,revokeall\n".encode("cp1250")
+    layout, rows = read_as(data)
+    assert [r.get(layout, "username") for r in rows] == ["Łukasz Żółkiewski", "Iga Świątek"]
+    assert (layout.encoding, layout.detected) == ("cp1250", True)
+    assert layout.encoding_label == "Windows-1250 (Central European)"
+
+
+def test_mac_roman_names_with_cedilla_and_ring_are_read_not_refused() -> None:
+    data = "Username,Action\nFrançois Ångström,revokeall\nJosé Müller,revokeall\n"
+    layout, rows = read_as(data.encode("mac-roman"))
+    assert [r.get(layout, "username") for r in rows] == ["François Ångström", "José Müller"]
+
+
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8], ids=["no-bom", "bom"])
+def test_utf8_with_one_windows_1252_line_is_refused_naming_the_line(bom: bytes) -> None:
+    data = bom + "Username,Action\nJosé,revokeall\n".encode() + "Müller,x\n".encode("cp1252")
+    error = fatal(data)
+    assert error.code == "unknown_encoding"
+    assert "mixes encodings" in error.message and "line 3" in error.message
+
+
+def test_a_cell_that_changes_encoding_after_the_sample_is_refused_naming_row_and_column() -> None:
+    head = "Username,Action\n" + "Łukasz Żółkiewski,revokeall\n" * 20_000  # beyond the sample
+    data = head.encode("cp1250") + "Иван,revokeall\n".encode("cp1251")  # reads Čâŕí
+    error = fatal(data)
+    assert error.code == "unknown_encoding"
+    assert "Row 20002, column 'Username'" in error.message
+
+
+def test_a_chosen_encoding_is_used_without_guessing() -> None:
+    data = "Username,Action\nZoë,revokeall\n".encode("cp1252")  # or Zoė: cannot be told
+    assert fatal(data).code == "unknown_encoding"
+    layout, rows = read_as(data, encoding="windows-1257")
+    assert rows[0].get(layout, "username") == "Zoė"
+    assert (layout.encoding, layout.detected) == ("cp1257", False)
+
+
+def test_a_chosen_encoding_that_does_not_fit_the_bytes_is_refused() -> None:
+    data = b"Username,Action\n\x81\x8d,revokeall\n"
+    with pytest.raises(FatalFileError) as error:
+        read_as(data, encoding="cp1252")
+    assert error.value.code == "unknown_encoding" and "Windows-1252" in error.value.message
+
+
+def test_a_byte_order_mark_wins_over_the_chosen_encoding() -> None:
+    data = codecs.BOM_UTF8 + "Username,Action\nZoë,revokeall\n".encode()
+    layout, rows = read_as(data, encoding="cp1250")
+    assert (layout.encoding, rows[0].get(layout, "username")) == ("utf-8-sig", "Zoë")
+
+
+def test_decomposed_accents_are_read_composed_in_cells_and_headers() -> None:
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", "Username,Action,Notés\nŚwiątek Müller,revokeall,é\n")
+    layout, rows = read_as(text.encode())
+    assert rows[0].get(layout, "username") == "Świątek Müller"
+    assert layout.header[2] == "Notés" and layout.has("notés")
+
+
+@pytest.mark.parametrize(
+    "name", ["Licence ID", "licence_id", "License\u00a0ID", "License\u200b ID", "License‐ID"]
+)
+def test_british_spelling_and_pasted_invisible_spaces_match_the_column(name: str) -> None:
+    assert header_key(name) == "licenseid"
+
+
+def test_excel_sep_line_names_the_delimiter_and_is_not_a_row() -> None:
+    data = b"sep=;\r\nUsername;Action;License ID\r\nann,x;revokeall;\r\n"
+    layout, rows = read_as(data)
+    assert (layout.delimiter, layout.header_row) == (";", 1)
+    assert [(r.row, r.get(layout, "username")) for r in rows] == [(2, "ann,x")]
+
+
+def test_a_quote_inside_an_unquoted_cell_is_kept_as_excel_keeps_it() -> None:
+    layout, rows = read_as(b'Username,Action\nann 5" screen,revokeall\n')
+    assert rows[0].get(layout, "username") == 'ann 5" screen'
+
+
+def test_zero_width_and_non_breaking_spaces_around_a_value_are_trimmed() -> None:
+    layout, rows = read_as("Username,Action\n\u00a0ann\u200b,revokeall\n".encode())
+    assert rows[0].get(layout, "username") == "ann"

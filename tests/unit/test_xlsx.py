@@ -207,7 +207,7 @@ def test_opendocument_spreadsheet_is_named_in_the_error():
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         archive.writestr("content.xml", "<x/>")
     error = fatal(out.getvalue())
-    assert (error.code, ".ods" in error.message) == (codes.MALFORMED_XLSX, True)
+    assert (error.code, ".ods" in error.message) == (codes.UNREADABLE_FILE, True)
 
 
 def test_a_plain_zip_is_not_taken_for_a_workbook():
@@ -216,3 +216,153 @@ def test_a_plain_zip_is_not_taken_for_a_workbook():
         archive.writestr("licenses.csv", "Username,Action\nann,revokeall\n")
     error = fatal(out.getvalue())
     assert (error.code, "not an Excel workbook" in error.message) == (codes.MALFORMED_XLSX, True)
+
+
+def read_sheet(data: bytes, sheet: str | None = None) -> tuple[str, list[tuple[int, tuple]]]:
+    layout = inspect(lambda: io.BytesIO(data), required=REQUIRED, sheet=sheet)
+    rows = [(r.row, r.cells) for r in records(lambda: io.BytesIO(data), layout)]
+    return layout.sheet, rows
+
+
+def book_of(*sheets: tuple[str, list[tuple[object, ...]], str]) -> bytes:
+    """Sheets as (title, rows, state) in order."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows, state in sheets:
+        sheet = book.create_sheet(title)
+        sheet.sheet_state = state
+        for row in rows:
+            sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+GOOD = [("Username", "Action"), ("ann", "revokeall")]
+
+
+def test_an_empty_or_hidden_first_sheet_is_skipped_and_the_sheet_read_is_recorded():
+    data = book_of(
+        ("Empty", [], "visible"), ("Old", [("x", "y")], "hidden"), ("Licences", GOOD, "visible")
+    )
+    assert read_sheet(data) == ("Licences", [(2, ("ann", "revokeall"))])
+
+
+def test_a_sheet_can_be_chosen_by_name_ignoring_case():
+    data = book_of(
+        ("First", [("Username", "Action"), ("bob", "revokeall")], "visible"),
+        ("Second", GOOD, "visible"),
+    )
+    assert read_sheet(data, sheet="second") == ("Second", [(2, ("ann", "revokeall"))])
+
+
+def test_an_unknown_sheet_name_is_refused_listing_the_sheets():
+    data = book_of(("First", GOOD, "visible"), ("Secret", GOOD, "hidden"))
+    with pytest.raises(FatalFileError) as error:
+        read_sheet(data, sheet="Nope")
+    assert error.value.code == codes.SHEET_NOT_FOUND
+    assert "'First'" in error.value.message and "'Secret' (hidden)" in error.value.message
+
+
+def test_a_workbook_with_no_visible_content_is_empty_naming_its_sheets():
+    error = fatal(book_of(("Blank", [], "visible"), ("Data", GOOD, "hidden")))
+    assert error.code == codes.EMPTY_FILE and "'Data' (hidden)" in error.message
+
+
+def test_messages_about_a_sheet_name_it():
+    error = fatal(book_of(("Staff list", [("User", "Action"), ("ann", "x")], "visible")))
+    assert error.code == codes.MISSING_COLUMN and "sheet 'Staff list'" in error.message
+    wide = book_of(("Wide", [tuple(f"c{i}" for i in range(1200))], "visible"))
+    error = fatal(wide)
+    assert error.code == codes.MALFORMED_XLSX and "sheet 'Wide'" in error.message
+
+
+def test_cells_read_as_shown_without_float_noise_or_escapes():
+    assert cell_text(274.65999999999997) == "274.66"
+    assert cell_text(0.1 + 0.2) == "0.3"
+    assert cell_text(1e20) == "1e+20"
+    assert cell_text(dt.datetime(2027, 1, 31, 8, 30)) == "2027-01-31 08:30:00"
+    assert cell_text("line_x000D_end") == "line\rend"
+
+
+def test_a_cell_over_the_csv_cell_limit_is_refused_naming_sheet_and_cell():
+    # Excel stops at 32,767 characters; a 20 MB cell is crafted XML.
+    sheet = (
+        b'<?xml version="1.0"?><worksheet '
+        b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>Username</t></is></c>'
+        b'<c r="B1" t="inlineStr"><is><t>Action</t></is></c></row>'
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>ann</t></is></c>'
+        b'<c r="B2" t="inlineStr"><is><t>' + b"x" * (20 * MB) + b"</t></is></c></row>"
+        b"</sheetData></worksheet>"
+    )
+    data = _replace_part(book_of(("Big", GOOD, "visible")), "xl/worksheets/sheet1.xml", sheet)
+    error = fatal(data)
+    assert error.code == codes.MALFORMED_XLSX
+    assert "sheet 'Big'" in error.message and "cell B2" in error.message
+
+
+def _strict(data: bytes) -> bytes:
+    """The same workbook with Strict Open XML namespaces (as Excel's "Strict" save writes)."""
+    import re
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename.endswith((".xml", ".rels")):
+                body = re.sub(
+                    rb"http://schemas\.openxmlformats\.org/([A-Za-z]+)/2006/",
+                    rb"http://purl.oclc.org/ooxml/\1/",
+                    body,
+                )
+            dst.writestr(item.filename, body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def test_a_strict_open_xml_workbook_is_read():
+    data = _strict(workbook(("Username", "Action"), ("ann", "revokeall")))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert b"purl.oclc.org/ooxml/spreadsheetml/main" in archive.read("xl/workbook.xml")
+    assert read(data)[1] == [(2, ("ann", "revokeall"))]
+
+
+def test_xlsb_xls_and_ods_get_one_plain_message():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    xlsb = fatal(out.getvalue())
+    xls = fatal(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    assert xlsb.code == xls.code == codes.UNREADABLE_FILE
+    assert xlsb.message == xls.message
+    assert "Error" not in xlsb.message and ".xlsx" in xlsb.message
+
+
+def test_openpyxl_warnings_do_not_reach_stderr(tmp_path):
+    import subprocess
+    import sys
+
+    data = _replace_part(
+        workbook(("Username", "Action"), ("ann", "revokeall")),
+        "xl/styles.xml",  # openpyxl warns "Workbook contains no stylesheet" for this
+        b'<?xml version="1.0"?><styleSheet '
+        b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>',
+    )
+    path = tmp_path / "no-styles.xlsx"
+    path.write_bytes(data)
+    child = (
+        "import io, sys\n"
+        "from plm.core.reader import inspect, records\n"
+        "from pathlib import Path\n"
+        "data = Path(sys.argv[1]).read_bytes()\n"
+        "layout = inspect(lambda: io.BytesIO(data), required=['username'])\n"
+        "print(len(list(records(lambda: io.BytesIO(data), layout))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "default", "-c", child, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (out.stdout, out.stderr) == ("1\n", "")

@@ -65,6 +65,8 @@ UNREADABLE_FILE = "unreadable_file"
 FILE_TOO_LARGE = "file_too_large"
 MALFORMED_CSV = "malformed_csv"
 MALFORMED_XLSX = "malformed_xlsx"
+UNKNOWN_ENCODING = "unknown_encoding"
+SHEET_NOT_FOUND = "sheet_not_found"
 MISSING_COLUMN = "missing_column"
 PERMISSION_DENIED = "permission_denied"
 

@@ -9,19 +9,24 @@ import codecs
 import csv
 import hashlib
 import io
+import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, NamedTuple
 
+from plm.core import encoding as encodings
 from plm.core import xlsx
 from plm.core.codes import (
     EMPTY_FILE,
     FILE_TOO_LARGE,
     MALFORMED_CSV,
     MISSING_COLUMN,
+    UNKNOWN_ENCODING,
     UNREADABLE_FILE,
     FatalFileError,
 )
+from plm.core.text import is_invisible, nfc, strip_invisible
 
 Opener = Callable[[], BinaryIO]
 """Opens the upload from its start; called once per pass."""
@@ -37,14 +42,28 @@ _DELIMITERS = (",", ";", "\t")
 csv.field_size_limit(MAX_CELL_CHARS)
 
 
+_SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)
+"""Excel's first line `sep=;`: names the delimiter; it is not a row (Excel does not show it)."""
+
+
 def header_key(name: str) -> str:
-    """Column names match ignoring case, spaces, `_` and `-` (`License ID` = `license_id`)."""
-    return "".join(ch for ch in name.casefold() if ch not in " _-\t\ufeff")
+    """Column names match ignoring case, spaces (non-breaking and zero-width too), `_` and dashes;
+    the British `Licence` is `License` (`License ID` = `license_id` = `Licence ID`)."""
+    if name.isascii():
+        key = "".join(ch for ch in name.casefold() if ch not in " _-\t\r\n")
+    else:
+        name = unicodedata.normalize("NFKC", name).casefold()
+        key = "".join(
+            ch
+            for ch in name
+            if not (ch == "_" or is_invisible(ch) or unicodedata.category(ch) == "Pd")
+        )
+    return key.replace("licence", "license")
 
 
 def clean_cell(value: str) -> str:
     """Trim, and drop one leading `'` (our exports add it against formula injection)."""
-    value = value.strip()
+    value = value.strip() if value.isascii() else strip_invisible(nfc(value))
     if value.startswith("'"):
         value = value[1:].strip()
     return value
@@ -55,6 +74,8 @@ class Layout:
     """What the first pass learned: how to decode and split the file, and where the columns are."""
 
     encoding: str
+    """The codec the file was read with (`utf-8`, `utf-8-sig`, `utf-16`, `cp1250`, ...), or
+    `xlsx` for a workbook. `encodings.label(encoding)` names it for people."""
     delimiter: str
     header: tuple[str, ...]
     header_row: int
@@ -64,9 +85,20 @@ class Layout:
     """Data records that are not blank (what `rows` counts)."""
     sha256: str = ""
     """Of the file's bytes: a resumed import must be given the same file."""
+    sheet: str = ""
+    """The name of the sheet read, for a workbook ("" for CSV)."""
+    detected: bool = False
+    """True when the encoding was guessed from the bytes (not a BOM, not chosen by the user)."""
 
     def has(self, key: str) -> bool:
         return key in self.columns
+
+    @property
+    def encoding_label(self) -> str:
+        """How to show the encoding with the import: `Windows-1250 (Central European)`."""
+        if self.encoding == XLSX:
+            return f"Excel workbook, sheet {self.sheet!r}"
+        return encodings.label(self.encoding)
 
 
 class Record(NamedTuple):
@@ -144,11 +176,14 @@ def _records(
     delimiter: str | None,
     max_bytes: int,
     digest: list["hashlib._Hash"] | None = None,
+    sheet: str | None = None,
+    sheet_read: list[str] | None = None,
 ) -> Iterator[tuple[int, list[str], str]]:
     """Yield (row number, raw cells, delimiter) for every record, blank ones included.
 
     `digest`, when given, receives the SHA-256 object of the bytes read. A workbook
-    (encoding XLSX) yields its first sheet's rows, numbered as the spreadsheet shows them."""
+    (encoding XLSX) yields the rows of `sheet` (default: the first visible sheet with content),
+    numbered as the spreadsheet shows them; `sheet_read` receives that sheet's name."""
     raw = open_file()
     try:
         # One size limit and one digest for every format (NUL bytes are binary in a zip).
@@ -156,22 +191,35 @@ def _records(
         if digest is not None:
             digest.append(counter.digest)
         if encoding == XLSX:
-            for row, cells in xlsx.sheet_rows(counter, max_bytes, MAX_COLUMNS):
+            rows = xlsx.sheet_rows(
+                counter,
+                max_bytes,
+                MAX_COLUMNS,
+                sheet=sheet,
+                sheet_read=sheet_read,
+                max_cell_chars=MAX_CELL_CHARS,
+            )
+            for row, cells in rows:
                 yield row, cells, ""
             return
         limited = io.BufferedReader(counter, _CHUNK)
         text = io.TextIOWrapper(limited, encoding=encoding, errors="strict", newline="")
+        first = text.readline()
+        sep = _SEP_LINE.fullmatch(first.rstrip("\r\n")) if first else None
+        if sep:
+            # Excel's `sep=;` line: it names the delimiter and is not a row (Excel hides it).
+            delimiter = delimiter or sep.group(1)
+            first = text.readline()
         if delimiter is None:
             # Sniff from the first line with content; blank lines before it are kept for numbering.
             leading = []
-            first = text.readline()
             while first and not first.strip():
                 leading.append(first)
                 first = text.readline()
             delimiter = _sniff_delimiter(first)
             lines: Iterator[str] = _chain_first([*leading, first], text)
         else:
-            lines = text
+            lines = _chain_first([first], text)
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
         row = 0
         try:
@@ -207,11 +255,17 @@ def inspect(
     required: Sequence[str],
     max_bytes: int = DEFAULT_MAX_BYTES,
     describe: dict[str, str] | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> Layout:
     """First pass: check the whole file and learn its layout, or raise FatalFileError.
 
     `required` lists header keys that must be present; `describe` maps them to display names.
+    `encoding` (a name `core.encoding.resolve` accepts) reads a text file in that encoding
+    instead of detecting it (a byte-order mark still wins); `sheet` names the workbook sheet
+    to read instead of the first visible one with content. Both end up on the Layout.
     """
+    chosen = encodings.resolve(encoding) if encoding else None
     try:
         with open_file() as probe:
             head = probe.read(4)
@@ -223,17 +277,62 @@ def inspect(
         raise FatalFileError(EMPTY_FILE, "The file is empty: it needs a header row and data rows.")
     if head.startswith(xlsx.OLE_MAGIC):
         raise xlsx.legacy_workbook_error()
-    bom_encoding = _detect_encoding(head)
+    describe = describe or {}
     if xlsx.looks_like_xlsx(head):
-        candidates = [XLSX]
+        return _first_pass(open_file, XLSX, required, max_bytes, describe, sheet=sheet)
+    bom_encoding = _detect_encoding(head)
+    detected = False
+    if bom_encoding:
+        text_encoding = bom_encoding
+    elif chosen:
+        text_encoding = "utf-16" if chosen == "utf-16" else chosen
     else:
-        candidates = [bom_encoding] if bom_encoding else ["utf-8", "cp1252"]
-    for encoding in candidates:
-        try:
-            return _first_pass(open_file, encoding, required, max_bytes, describe or {})
-        except UnicodeDecodeError:
-            continue
-    raise FatalFileError(UNREADABLE_FILE, _UNREADABLE)
+        found = encodings.scan(_chunks(open_file, max_bytes))
+        if found.mixed:
+            raise encodings.mixed_error(found)
+        if not found.other_lines:
+            text_encoding = "utf-8"
+        elif _looks_binary(found.sample):
+            raise FatalFileError(UNREADABLE_FILE, _UNREADABLE)
+        else:
+            text_encoding = encodings.choose_code_page(found)
+            detected = True
+    try:
+        return _first_pass(
+            open_file, text_encoding, required, max_bytes, describe, check_text=detected
+        )
+    except UnicodeDecodeError:
+        if text_encoding == "utf-8-sig":
+            found = encodings.scan(_chunks(open_file, max_bytes))
+            raise encodings.mixed_error(found, bom=True) from None
+        if chosen:
+            raise FatalFileError(
+                UNKNOWN_ENCODING,
+                f"The file is not in {encodings.label(chosen)}, the encoding chosen: some of "
+                "its bytes mean nothing in it. Choose another encoding, or save the file as "
+                '"CSV UTF-8".',
+            ) from None
+        raise FatalFileError(UNREADABLE_FILE, _UNREADABLE) from None
+
+
+def _chunks(open_file: Opener, max_bytes: int) -> Iterator[bytes]:
+    """The raw bytes in blocks, with the size limit and the NUL check of every pass."""
+    raw = open_file()
+    try:
+        limited = _LimitedReader(raw, max_bytes, True)
+        buffer = bytearray(_CHUNK)
+        while count := limited.readinto(buffer):
+            yield bytes(buffer[:count])
+    finally:
+        raw.close()
+
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _looks_binary(sample: list[bytes]) -> bool:
+    """Control characters no spreadsheet writes: binary data, not text in some encoding."""
+    return any(_CONTROL.search(line) for line in sample)
 
 
 def _first_pass(
@@ -242,39 +341,68 @@ def _first_pass(
     required: Sequence[str],
     max_bytes: int,
     describe: dict[str, str],
+    *,
+    sheet: str | None = None,
+    check_text: bool = False,
 ) -> Layout:
+    """`check_text`: the encoding was detected, so every cell must read as text in it."""
     header: list[str] | None = None
     header_row = 0
     delimiter = ","
     data_rows = 0
     digest: list[hashlib._Hash] = []
-    for row, cells, delimiter in _records(open_file, encoding, None, max_bytes, digest):  # noqa: B007
+    sheet_read: list[str] = []
+    rows = _records(open_file, encoding, None, max_bytes, digest, sheet, sheet_read)
+    for row, cells, delimiter in rows:  # noqa: B007
         # Other encodings are checked for NUL on the raw bytes (_LimitedReader).
         if encoding == "utf-16" and any("\x00" in cell for cell in cells):
             raise FatalFileError(UNREADABLE_FILE, _UNREADABLE)
         if _is_blank(cells):
             continue
+        if check_text:
+            _check_text(row, cells, header, encoding)
         if header is None:
-            header, header_row = cells, row
+            header, header_row = [nfc(cell) for cell in cells], row
         else:
             data_rows += 1
+    where = f"row {header_row}"
+    if sheet_read:
+        where += f" of sheet {sheet_read[0]!r}"
     if header is None:
-        raise FatalFileError(EMPTY_FILE, "The file is empty: it needs a header row and data rows.")
+        detail = f" (sheet {sheet_read[0]!r})" if sheet_read else ""
+        raise FatalFileError(
+            EMPTY_FILE, f"The file is empty{detail}: it needs a header row and data rows."
+        )
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
         columns.setdefault(header_key(name), index)
     missing = [key for key in required if key not in columns]
     if missing:
         names = ", ".join(describe.get(key, key) for key in missing)
-        found = ", ".join(repr(name.strip()) for name in header)
+        found = ", ".join(repr(strip_invisible(name)) for name in header)
         raise FatalFileError(
             MISSING_COLUMN,
-            f"Missing column(s) {names} in the header row (row {header_row}); found {found}. "
+            f"Missing column(s) {names} in the header row ({where}); found {found}. "
             "The first row must name the columns, as in an export.",
         )
     return Layout(
-        encoding, delimiter, tuple(header), header_row, columns, data_rows, digest[0].hexdigest()
+        encoding,
+        delimiter,
+        tuple(header),
+        header_row,
+        columns,
+        data_rows,
+        digest[0].hexdigest(),
+        sheet=sheet_read[0] if sheet_read else "",
+        detected=check_text,
     )
+
+
+def _check_text(row: int, cells: list[str], header: list[str] | None, encoding: str) -> None:
+    for index, cell in enumerate(cells):
+        if not cell.isascii() and encodings.first_implausible(cell) is not None:
+            column = header[index].strip() if header and index < len(header) else index + 1
+            raise encodings.implausible_cell_error(row, str(column), cell, encoding)
 
 
 def records(
@@ -283,13 +411,18 @@ def records(
     """Second pass: stream the non-blank data records of a file that `inspect` accepted."""
     header_row = layout.header_row
     strip = str.strip
-    for row, cells, _ in _records(open_file, layout.encoding, layout.delimiter, max_bytes):
+    rows = _records(
+        open_file, layout.encoding, layout.delimiter, max_bytes, sheet=layout.sheet or None
+    )
+    for row, cells, _ in rows:
         if row <= header_row:
             continue
         # Per-row work in C where it can be (map, any, join): this loop runs once per row.
         stripped = tuple(map(strip, cells))
         if not any(stripped):
             continue  # blank (whitespace-only cells count as blank, as in _is_blank)
-        if "'" in "".join(stripped):  # cheap filter; clean_cell decides per cell
+        joined = "".join(stripped)
+        # Cheap filters; clean_cell decides per cell (NFC, invisible edges, one `'`).
+        if "'" in joined or not joined.isascii():
             stripped = tuple(map(clean_cell, stripped))
         yield Record(row, stripped)

@@ -1,16 +1,34 @@
 """Writing CSV for spreadsheets: BOM, CRLF, minimal quoting, formulas neutralized."""
 
 import codecs
-import csv
+import re
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "'", "\t", "\r")
+_SPLIT_FORMULA = re.compile(r"[,;\t\r\n]\s*[=+\-@\t\r]")
+"""A separator a spreadsheet may split on (`,` `;` tab, a line break), then a formula start:
+`x;=cmd|...` becomes a cell `=cmd|...` in a spreadsheet that splits on `;` (OWASP CSV injection)."""
+_NEEDS_QUOTES = re.compile(r'[,;\t\r\n"]')
+
+
+def is_formula_risk(value: str) -> bool:
+    """Could a spreadsheet run this value, or a piece of it split off at a separator, as a formula?"""
+    return value.startswith(_FORMULA_STARTS) or _SPLIT_FORMULA.search(value) is not None
 
 
 def neutralize(value: str) -> str:
-    """Prefix `'` to a value a spreadsheet would run as a formula (our import drops it again)."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    """Prefix `'` to a value a spreadsheet could run as a formula, whole or split at a separator
+    (our import drops one leading `'` again, so the value reads back exactly)."""
+    return "'" + value if is_formula_risk(value) else value
+
+
+def _field(value: str) -> str:
+    """Quoted when it holds `,` `;` tab, a line break or a quote, so that no spreadsheet splits it
+    whatever separator it assumes."""
+    if _NEEDS_QUOTES.search(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 def write_csv(
@@ -23,11 +41,11 @@ def write_csv(
     """Write header and rows; return the number of data rows written."""
     if bom:
         out.write(codecs.BOM_UTF8.decode("utf-8"))
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(header)
+    write = out.write
+    write(",".join(map(_field, header)) + "\r\n")
     count = 0
     for row in rows:
-        writer.writerow([neutralize(value) for value in row])
+        write(",".join([_field(neutralize(value)) for value in row]) + "\r\n")
         count += 1
     return count
 
