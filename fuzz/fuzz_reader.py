@@ -21,6 +21,8 @@ FATAL = {
     codes.MALFORMED_CSV,
     codes.MALFORMED_XLSX,
     codes.MISSING_COLUMN,
+    codes.UNKNOWN_ENCODING,
+    codes.SHEET_NOT_FOUND,
 }
 
 

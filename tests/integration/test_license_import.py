@@ -215,8 +215,13 @@ def test_semicolon_windows_1252_file_from_excel(campus, tmp_path) -> None:
     campus.ann.save()
     path = tmp_path / "excel.csv"
     path.write_bytes(f"Username;Action;License ID\r\nZOË;assign;{L2}\r\n".encode("cp1252"))
-    run = plm("import", str(path), "--json")
-    assert run.json["results"][0]["code"] == "assigned"
+    # One name alone is ambiguous (Ë in Windows-1252 is Ė in Windows-1257): refused, never
+    # guessed, with the way out in the message; chosen, it is read exactly.
+    refused = plm("import", str(path), "--json")
+    assert refused.code == 2 and refused.json["error"]["code"] == "unknown_encoding"
+    assert "--encoding" in refused.json["error"]["message"]
+    run = plm("import", str(path), "--encoding", "windows-1252", "--json")
+    assert run.json["results"][0]["code"] == "assigned" and run.json["encoding"] == "cp1252"
 
 
 def test_a_missing_file_is_a_fatal_unreadable_file(campus, tmp_path) -> None:

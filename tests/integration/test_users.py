@@ -158,3 +158,22 @@ def test_grant_sysadmin_and_set_password(db) -> None:
     short = plm("users", "set-password", "root", "--password-stdin", input="short\n")
     assert short.code == 2 and "12 characters" in short.stderr
     assert plm("users", "grant-sysadmin", "nobody").code == 2
+
+
+def test_decomposed_and_composed_names_are_one_user_and_one_organization(db, tmp_path) -> None:
+    from plm.directory.models import Organization, User
+
+    decomposed = "Zoe\u0308"  # Zoë as pasted from macOS
+    assert plm("orgs", "add", "Fa\u0301culty").code == 0  # Fáculty, decomposed
+    path = tmp_path / "person.csv"
+    path.write_text(
+        "User-Name,Email,Organization-Name-1,Organization-Role-Name-1\n"
+        f"{decomposed},zoe@example.edu,F\u00e1culty,Academic Staff\n",
+        encoding="utf-8",
+    )
+    run = plm("users", "import", str(path), "--json")
+    assert run.code == 0, run.stdout
+    user = User.objects.get()
+    assert user.username == "Zo\u00eb" and Organization.objects.get().name == "F\u00e1culty"
+    # Typed decomposed and in capitals on another face: the same user.
+    assert plm("assign", "ZOE\u0308", "--json").json["code"] == "no_license_available"

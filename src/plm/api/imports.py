@@ -39,10 +39,14 @@ def post_import(
     all_or_nothing: Form[bool] = False,
     sync: Form[bool] = False,
     max_revoke_percent: Form[int | None] = None,
+    encoding: Form[str | None] = None,
+    sheet: Form[str | None] = None,
 ) -> Status:
     """Queue a licenses.csv import (multipart field `file`): 202 with its id and a Location.
 
-    `max_revoke_percent` (0-100, default 10) goes with `sync`. Request errors (empty_file,
+    `max_revoke_percent` (0-100, default 10) goes with `sync`. `encoding` reads a CSV in that
+    encoding instead of detecting it (utf-8, cp1250, mac-roman, ...: docs/csv-format.md);
+    `sheet` names the workbook sheet to read. Request errors (empty_file,
     invalid_argument) answer 422 and queue nothing; errors of the file's content
     (unreadable_file, missing_column, ...) show later as status `failed`."""
     job = uc.import_submit(
@@ -53,6 +57,8 @@ def post_import(
         all_or_nothing=all_or_nothing,
         sync=sync,
         max_revoke_percent=max_revoke_percent,
+        encoding=encoding,
+        sheet=sheet,
     )
     return _queued(response, job)
 
@@ -65,6 +71,8 @@ def post_users_import(
     response: HttpResponse,
     file: File[UploadedFile],
     dry_run: Form[bool] = False,
+    encoding: Form[str | None] = None,
+    sheet: Form[str | None] = None,
 ) -> Status:
     """Queue a person.csv import (system administrators), like /imports."""
     job = uc.import_submit(
@@ -73,6 +81,8 @@ def post_users_import(
         data=file.read(),
         file_name=file.name or "person.csv",
         dry_run=dry_run,
+        encoding=encoding,
+        sheet=sheet,
     )
     return _queued(response, job)
 

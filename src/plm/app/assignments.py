@@ -13,6 +13,7 @@ from plm.core.license_ids import normalize_license_id
 from plm.core.people import ACADEMIC_STAFF
 from plm.core.results import RowResult
 from plm.core.rules import RawRow
+from plm.core.text import fold
 from plm.core.writer import LICENSES_HEADER, write_csv
 from plm.directory.actors import CHANGE, VIEW, Actor, require, users_in
 from plm.directory.models import RoleGrant, User
@@ -83,7 +84,7 @@ def assignments_list(
     require(actor, VIEW)
     rows = users_in(Assignment.objects.all(), actor.view_scope, "user_id")
     if user:
-        key = user.casefold()
+        key = fold(user)
         rows = rows.filter(Q(user__username_key=key) | Q(user__email_key=key))
     if license_id:
         rows = rows.filter(license__license_id=normalize_license_id(license_id))

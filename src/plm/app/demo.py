@@ -9,6 +9,7 @@ from datetime import timedelta
 from plm.app.imports import bytes_opener, import_run
 from plm.clock import today
 from plm.core.people import person_header
+from plm.core.text import fold
 from plm.core.writer import LICENSES_HEADER, write_csv
 from plm.directory.actors import system_actor
 from plm.directory.models import Organization, User
@@ -140,7 +141,7 @@ def load_demo(*, seed: int = 2013, password: str | None = None) -> str:
     actor = system_actor()
     if not User.objects.filter(username_key=ADMIN).exists():
         for name, parent in TREE.items():
-            if not Organization.objects.filter(name_key=name.casefold()).exists():
+            if not Organization.objects.filter(name_key=fold(name)).exists():
                 org_add(name=name, parent=parent)
         people = _csv(person_header(2), _people(rng))
         import_run(

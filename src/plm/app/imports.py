@@ -11,6 +11,9 @@ from django.db.models import QuerySet
 
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
+from plm.core.encoding import CHOICES as ENCODING_CHOICES
+from plm.core.encoding import label as encoding_label
+from plm.core.encoding import resolve as resolve_encoding
 from plm.core.reader import Opener
 from plm.directory.actors import CHANGE, SYSADMIN, VIEW, Actor, require
 from plm.imports.models import Import, ImportFile, ImportRow
@@ -101,6 +104,31 @@ def _check_options(kind: str, all_or_nothing: bool, sync: int | None) -> None:
         raise PlmError(c.INVALID_ARGUMENT, "Use all-or-nothing or sync, not both.")
 
 
+def _encoding(name: str | None) -> str:
+    """A chosen encoding's canonical name ("" = detect), or invalid_argument naming the
+    choices."""
+    return resolve_encoding(name) if name and name.strip() else ""
+
+
+def _sheet(name: str | None) -> str:
+    sheet = (name or "").strip()
+    if len(sheet) > 255:  # Excel's own limit is 31 characters
+        raise PlmError(c.INVALID_ARGUMENT, "A sheet name has at most 255 characters.")
+    return sheet
+
+
+def encoding_choices() -> dict[str, str]:
+    """The encodings a user may choose (name -> label), for the faces' option lists."""
+    return dict(ENCODING_CHOICES)
+
+
+def reading_label(job: Import) -> str:
+    """How the file was read, for people: `Windows-1250 (Central European)`, `sheet Staff`."""
+    if job.encoding == "xlsx":
+        return f"workbook, sheet {job.sheet!r}" if job.sheet else "workbook"
+    return encoding_label(job.encoding) if job.encoding else ""
+
+
 def _empty(name: str) -> PlmError:
     return PlmError(c.EMPTY_FILE, f"'{name}' is empty: it needs a header row and data rows.")
 
@@ -121,6 +149,8 @@ def import_run(
     all_or_nothing: bool = False,
     sync: bool = False,
     max_revoke_percent: int | str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
     progress: Progress | None = None,
 ) -> Import:
     """Record and run an import now, in this process (the CLI); returns its record.
@@ -136,6 +166,8 @@ def import_run(
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
         sync_percent=percent,
+        encoding=_encoding(encoding),
+        sheet=_sheet(sheet),
     )
     return execute(job, opener, progress=progress)
 
@@ -150,11 +182,14 @@ def import_submit(
     all_or_nothing: bool = False,
     sync: bool = False,
     max_revoke_percent: int | str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> Import:
     """Store an upload and queue its import for the workers (web, API); returns the record.
 
     An empty upload is refused here (empty_file), nothing stored or queued."""
     percent = _accepted(actor, kind, all_or_nothing, sync, max_revoke_percent)
+    chosen, named = _encoding(encoding), _sheet(sheet)
     if not data:
         raise _empty(file_name)
     return submit(
@@ -166,6 +201,8 @@ def import_submit(
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
         sync_percent=percent,
+        encoding=chosen,
+        sheet=named,
     )
 
 
@@ -195,6 +232,8 @@ def import_apply_preview(*, actor: Actor, import_id: int) -> Import:
         source=actor.source,
         all_or_nothing=job.all_or_nothing,
         sync_percent=job.sync_max_revoke_percent,
+        encoding=job.encoding if job.encoding != "xlsx" else "",
+        sheet=job.sheet,
     )
 
 

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 
 from plm.core import codes as c
 from plm.core.codes import PlmError
+from plm.core.text import fold
 from plm.directory import orgs
 from plm.directory import users as store
 from plm.directory.actors import SYSADMIN, VIEW, Actor, require, users_in
@@ -43,7 +44,7 @@ def users_list(
     if active is not None:
         users = users.filter(is_active=active)
     if organization:
-        users = users.filter(roles__organization__name_key=organization.casefold())
+        users = users.filter(roles__organization__name_key=fold(organization))
     if org_pk is not None:
         users = users.filter(roles__organization_id=org_pk)
     if licensed is not None:
@@ -61,7 +62,7 @@ def user_show(*, actor: Actor, username: str | None = None, pk: int | None = Non
     if pk is not None:
         user = users.filter(pk=pk).first()
     else:
-        key = (username or "").strip().casefold()
+        key = fold((username or "").strip())
         user = users.filter(Q(username_key=key) | Q(email_key=key)).order_by("pk").first()
     if user is None:
         raise PlmError(

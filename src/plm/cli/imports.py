@@ -53,6 +53,16 @@ def register(app: typer.Typer) -> None:
             help="With --sync: refuse if more than P% "
             "of those holders would be revoked (default 10).",
         ),
+        encoding: str | None = typer.Option(
+            None,
+            "--encoding",
+            metavar="NAME",
+            help="Read a CSV in this encoding (cp1250, mac-roman, ...) instead of detecting it; "
+            "see docs/csv-format.md.",
+        ),
+        sheet: str | None = typer.Option(
+            None, "--sheet", help="The workbook sheet to read (default: the first visible one)."
+        ),
     ) -> None:
         """Assign and revoke licenses in bulk from a CSV file, rows in file order.
 
@@ -71,6 +81,8 @@ def register(app: typer.Typer) -> None:
                 all_or_nothing=all_or_nothing,
                 sync=sync,
                 max_revoke_percent=max_revoke_percent,
+                encoding=encoding,
+                sheet=sheet,
                 progress=progress,
             )
         print_job(job, as_json=as_json, errors_out=errors_out)

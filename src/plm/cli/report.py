@@ -58,6 +58,8 @@ def print_job(  # type: ignore[no-untyped-def]
         f"{kind} {job.pk} {job.status}{what}: {job.rows} rows — {job.applied} applied, "
         f"{job.unchanged} unchanged, {job.rejected} rejected."
     )
+    if job.encoding:
+        out.print(f"Read as {imports.reading_label(job)}.")
     if job.status == "refused" and job.error_code:
         out.print(f"Refused ({job.error_code}): {job.error_message}")
     elif job.status == "refused":

@@ -34,6 +34,16 @@ def import_(
     errors_out: Path | None = typer.Option(
         None, "--errors-out", help="Write rejected rows as CSV."
     ),
+    encoding: str | None = typer.Option(
+        None,
+        "--encoding",
+        metavar="NAME",
+        help="Read a CSV in this encoding (cp1250, mac-roman, ...) instead of detecting it; "
+        "see docs/csv-format.md.",
+    ),
+    sheet: str | None = typer.Option(
+        None, "--sheet", help="The workbook sheet to read (default: the first visible one)."
+    ),
 ) -> None:
     """Create or update users from person.csv (upsert by User-Name).
 
@@ -49,6 +59,8 @@ def import_(
             opener=lambda: open(file, "rb"),
             file_name=file.name,
             dry_run=dry_run,
+            encoding=encoding,
+            sheet=sheet,
             progress=progress,
         )
     print_job(job, as_json=as_json, errors_out=errors_out)

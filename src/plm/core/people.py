@@ -14,6 +14,7 @@ from plm.core import codes as c
 from plm.core.codes import Outcome
 from plm.core.reader import Layout, Record, header_key
 from plm.core.results import RowResult
+from plm.core.text import fold
 
 ROLES = ("Administrator", "License Manager", "Scheduler", "A/V Technician", "Academic Staff")
 ACADEMIC_STAFF = "Academic Staff"
@@ -248,7 +249,7 @@ def decide_person(
     if row.roles is not None:
         resolved = []
         for org, role in row.roles:
-            stored = org_names.get(org.casefold())
+            stored = org_names.get(fold(org))
             if stored is None:
                 return PersonDecision(
                     _reject(
@@ -261,7 +262,7 @@ def decide_person(
                 )
             resolved.append((stored, role))
         roles = frozenset(resolved)
-    if row.email and email_owner is not None and email_owner != row.username.casefold():
+    if row.email and email_owner is not None and email_owner != fold(row.username):
         return PersonDecision(
             _reject(
                 row.row,

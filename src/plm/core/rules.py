@@ -14,6 +14,7 @@ from plm.core import codes as c
 from plm.core.codes import Outcome, PlmError
 from plm.core.license_ids import normalize_license_id
 from plm.core.results import RowResult
+from plm.core.text import fold
 
 
 class Action(StrEnum):
@@ -173,7 +174,7 @@ def validate(raw: RawRow) -> Command | RowResult:
             license_id = normalize_license_id(raw.license_id)
         except PlmError as exc:
             return reject(raw, exc.code, exc.message, action=action)
-    return Command(raw, raw.username.casefold(), action, license_id)
+    return Command(raw, fold(raw.username), action, license_id)
 
 
 def user_problem(person: Person) -> tuple[str, str] | None:

@@ -18,6 +18,7 @@ from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.people import ACADEMIC_STAFF, ADMINISTRATOR, LICENSE_MANAGER
 from plm.core.rules import Scope
+from plm.core.text import fold
 from plm.directory.models import RoleGrant, User
 from plm.directory.orgs import org_subtree
 
@@ -85,7 +86,7 @@ def actor_named(username: str | None, source: str) -> Actor:
     """The actor for `--as USER` (None: the system), or PlmError(permission_denied)."""
     if username is None:
         return system_actor(source)
-    user = User.objects.filter(username_key=username.casefold(), is_active=True).first()
+    user = User.objects.filter(username_key=fold(username), is_active=True).first()
     if user is None:
         raise PlmError(
             c.PERMISSION_DENIED,

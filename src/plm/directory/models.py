@@ -5,6 +5,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 
 from plm.core.people import ROLES
+from plm.core.text import fold, nfc
 
 
 class Organization(models.Model):
@@ -17,7 +18,8 @@ class Organization(models.Model):
     )
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.name_key = self.name.casefold()
+        self.name = nfc(self.name)
+        self.name_key = fold(self.name)
         super().save(*args, **kwargs)
 
     def __str__(self) -> str:
@@ -60,8 +62,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def refresh_keys(self) -> None:
         """Recompute the casefolded keys (save() does it; bulk writes must call this)."""
-        self.username_key = self.username.casefold()
-        self.email_key = self.email.casefold() or None
+        self.username, self.email = nfc(self.username), nfc(self.email)
+        self.first_name, self.last_name = nfc(self.first_name), nfc(self.last_name)
+        self.username_key = fold(self.username)
+        self.email_key = fold(self.email) or None
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.refresh_keys()

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from plm.core import codes as c
 from plm.core.codes import PlmError
+from plm.core.text import fold
 from plm.directory.models import Organization
 
 
@@ -16,7 +17,7 @@ def org_add(*, name: str, parent: str | None = None) -> Organization:
         raise PlmError(c.INVALID_ARGUMENT, "An organization needs a name.")
     parent_org = None
     if parent is not None:
-        parent_org = Organization.objects.filter(name_key=parent.strip().casefold()).first()
+        parent_org = Organization.objects.filter(name_key=fold(parent.strip())).first()
         if parent_org is None:
             raise PlmError(c.ORG_NOT_FOUND, f"Parent organization '{parent}' does not exist.")
     try:

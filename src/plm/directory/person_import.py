@@ -7,6 +7,7 @@ from plm.clock import now
 from plm.core.codes import CREATED, UPDATED
 from plm.core.people import PersonRow, PersonState, decide_person
 from plm.core.results import RowResult, Tally
+from plm.core.text import fold
 from plm.directory.actors import Actor
 from plm.directory.models import Organization, RoleGrant, User
 from plm.directory.store import email_owners, user_states, write_users
@@ -48,9 +49,9 @@ class PersonBatches:
         known, owners = self.known, self.owners
         parsed = [item for item in batch if isinstance(item, PersonRow)]
         # (`set - dict.keys()` would copy the whole dict every batch: test membership instead.)
-        fresh = sorted({k for p in parsed if (k := p.username.casefold()) not in known})
+        fresh = sorted({k for p in parsed if (k := fold(p.username)) not in known})
         known.update(user_states(fresh, self.names_by_pk))
-        emails = sorted({e for p in parsed if p.email and (e := p.email.casefold()) not in owners})
+        emails = sorted({e for p in parsed if p.email and (e := fold(p.email)) not in owners})
         owners.update(email_owners(emails))
         results: list[RowResult] = []
         final: dict[str, PersonState] = {}
@@ -60,9 +61,9 @@ class PersonBatches:
             if isinstance(item, RowResult):
                 results.append(item)
                 continue
-            key = item.username.casefold()
+            key = fold(item.username)
             current = known.get(key)
-            owner = owners.get(item.email.casefold()) if item.email else None
+            owner = owners.get(fold(item.email)) if item.email else None
             decision = decide_person(item, current, self.org_names, owner)
             results.append(decision.result)
             wanted = decision.state
@@ -71,9 +72,9 @@ class PersonBatches:
             if current and current.email != wanted.email:
                 moved.add(key)
                 if current.email:
-                    owners[current.email.casefold()] = None
+                    owners[fold(current.email)] = None
             if wanted.email:
-                owners[wanted.email.casefold()] = key
+                owners[fold(wanted.email)] = key
             known[key] = final[key] = wanted
             events.append(_event(_AUDIT_ACTION[decision.result.code], wanted, item.row))
         if apply and final:

@@ -9,6 +9,7 @@ from django.db import connection
 
 from plm.bulk import bulk_insert, db_datetime, in_list, select_in
 from plm.core.people import PersonState
+from plm.core.text import fold
 from plm.directory.models import RoleGrant, User
 
 USERS = User._meta.db_table
@@ -77,7 +78,7 @@ def write_users(
                 [
                     (
                         st.email,
-                        st.email.casefold() or None,
+                        fold(st.email) or None,
                         st.first_name,
                         st.last_name,
                         st.active,
@@ -110,7 +111,7 @@ def write_users(
                 st.username,
                 key,
                 st.email,
-                st.email.casefold() or None,
+                fold(st.email) or None,
                 st.first_name,
                 st.last_name,
                 st.active,
@@ -133,7 +134,7 @@ def write_users(
         RoleGrant,
         ("user", "organization", "role"),
         (
-            (pks[key], org_pks[org.casefold()], role)
+            (pks[key], org_pks[fold(org)], role)
             for key, st in final.items()
             for org, role in sorted(st.roles)
         ),

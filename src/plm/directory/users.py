@@ -12,12 +12,13 @@ from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.people import person_header
 from plm.core.rules import Scope
+from plm.core.text import fold
 from plm.directory.actors import EVERYWHERE, Actor, scope_q
 from plm.directory.models import RoleGrant, User
 
 
 def user_get(username: str) -> User:
-    key = username.strip().casefold()
+    key = fold(username.strip())
     user = User.objects.filter(Q(username_key=key) | Q(email_key=key)).order_by("pk").first()
     if user is None:
         raise PlmError(c.USER_NOT_FOUND, f"No user has the user name or email '{username}'.")

@@ -27,8 +27,13 @@ def job_create(
     all_or_nothing: bool = False,
     status: Status = Status.RUNNING,
     sync_percent: int | None = None,
+    encoding: str = "",
+    sheet: str = "",
 ) -> Import:
     """Record a new import; `as_user` None means the system acts (CLI without --as).
+
+    `encoding` and `sheet` are the user's choice ("": detect; the first visible sheet with
+    content), replaced by what was read once the file is inspected.
 
     A job created running is claimed by its creator (attempt 1); a queued one by a worker."""
     return Import.objects.create(
@@ -43,6 +48,8 @@ def job_create(
         status=status,
         created_at=now(),
         heartbeat_at=now(),
+        encoding=encoding,
+        sheet=sheet,
         attempt=1 if status == Status.RUNNING else 0,
         lease_owner=LEASE_OWNER if status == Status.RUNNING else "",
     )
@@ -221,6 +228,8 @@ def job_as_dict(job: Import, *, results: bool = True) -> dict[str, object]:
         "applied": job.applied,
         "unchanged": job.unchanged,
         "rejected": job.rejected,
+        "encoding": job.encoding or None,
+        "sheet": job.sheet or None,
     }
     if job.error_code:
         data["error"] = {"code": job.error_code, "message": job.error_message}

@@ -29,6 +29,8 @@ def submit(
     dry_run: bool = False,
     all_or_nothing: bool = False,
     sync_percent: int | None = None,
+    encoding: str = "",
+    sheet: str = "",
 ) -> Import:
     """Store the upload and queue its import; the job and its task commit together."""
     with transaction.atomic():
@@ -41,6 +43,8 @@ def submit(
             all_or_nothing=all_or_nothing,
             status=Status.QUEUED,
             sync_percent=sync_percent,
+            encoding=encoding,
+            sheet=sheet,
         )
         ImportFile.objects.create(job=job, data=data, size=len(data))
         process_import.enqueue(job.pk)

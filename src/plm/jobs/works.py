@@ -49,7 +49,13 @@ def read_layout(
 ) -> Layout:
     """The file's first pass; records its rows and digest on the import."""
     layout = inspect(
-        opener, required=required, describe=describe, max_bytes=settings.PLM_MAX_IMPORT_BYTES
+        opener,
+        required=required,
+        describe=describe,
+        max_bytes=settings.PLM_MAX_IMPORT_BYTES,
+        # A user's choice, or (on a resume) how the first run read it: the same reading.
+        encoding=job.encoding if job.encoding not in ("", "xlsx") else None,
+        sheet=job.sheet or None,
     )
     if resume and job.file_sha256 and layout.sha256 != job.file_sha256:
         Import.objects.filter(pk=job.pk).update(status=Status.INTERRUPTED)
@@ -60,7 +66,8 @@ def read_layout(
             "(its content differs): give the same file to resume it.",
         )
     job.rows, job.file_sha256 = layout.data_rows, layout.sha256
-    job.save(update_fields=["rows", "file_sha256"])
+    job.encoding, job.sheet = layout.encoding, layout.sheet
+    job.save(update_fields=["rows", "file_sha256", "encoding", "sheet"])
     return layout
 
 

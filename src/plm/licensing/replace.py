@@ -5,6 +5,7 @@ from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.license_ids import normalize_license_id
 from plm.core.rules import Decision, Rules, Scope
+from plm.core.text import fold
 from plm.directory.actors import scope_q
 from plm.directory.people import people_for_keys
 from plm.licensing.ledger import load_holdings
@@ -40,7 +41,7 @@ def replace_decide(
 ) -> list[Decision]:
     """Decide a batch of holders (rows done+1, done+2, ...)."""
     people = people_for_keys(batch)
-    persons = [next(p for p in people[k] if p.username.casefold() == k) for k in batch]
+    persons = [next(p for p in people[k] if fold(p.username) == k) for k in batch]
     load_holdings(rules.ledger, (p.pk for p in persons))
     old_lic, new_lic = rules.by_id[old_id], rules.by_id[new_id]
     return [rules.replace(p, old_lic, new_lic, done + i + 1) for i, p in enumerate(persons)]

@@ -15,6 +15,7 @@ from plm.core.codes import Outcome, PlmError
 from plm.core.license_ids import normalize_license_id
 from plm.core.results import RowResult
 from plm.core.rules import Change, Decision, Ledger, Person, RawRow
+from plm.core.text import fold
 from plm.directory.actors import Actor
 from plm.directory.people import people_for_keys
 from plm.licensing.ledger import load_holdings
@@ -31,7 +32,7 @@ def named_holders(rows: Iterable[RawRow]) -> dict[str, set[int]]:
             license_id = normalize_license_id(raw.license_id)
         except PlmError:
             continue
-        keys.setdefault(license_id, set()).add(raw.username.casefold())
+        keys.setdefault(license_id, set()).add(fold(raw.username))
     everyone = sorted({k for ks in keys.values() for k in ks})
     people = {}
     for start in range(0, len(everyone), 1000):

@@ -60,11 +60,19 @@ def import_page(request: HttpRequest, kind: str) -> HttpResponse:
                 sync=bool(post.get("sync")),
                 # The threshold field is part of the sync option: sent only with it.
                 max_revoke_percent=post.get("max_revoke_percent") if post.get("sync") else None,
+                encoding=post.get("encoding") or None,
+                sheet=post.get("sheet") or None,
             )
         except PlmError as exc:
             error = exc
         else:
             return redirect("web:import_detail", import_id=job.pk)
     status = http_status(error.code) if error else 200
-    context = {"error": error, "kind": kind, "access": actor_of(request)}
+    context = {
+        "error": error,
+        "kind": kind,
+        "encodings": uc.encoding_choices(),
+        "chosen": request.POST.get("encoding", ""),
+        "sheet": request.POST.get("sheet", ""),
+    }
     return render(request, "web/import_form.html", context, status=status)

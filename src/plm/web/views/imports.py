@@ -28,6 +28,7 @@ def _progress_context(request: HttpRequest, job_id: int) -> dict[str, object]:
         "more_rejected": max(job.rejected - SHOWN_ERRORS, 0),
         "access": actor_of(request),
         "can_apply": uc.can_apply_preview(job),
+        "reading": uc.reading_label(job),
     }
 
 
