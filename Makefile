@@ -46,9 +46,9 @@ FUZZ_SECONDS ?= 60
 fuzz: install
 	PLM_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/pytest tests/unit/test_fuzz_reader.py -q
 
-## soak: the reliability tests at full size (100,000 rows; 900 slow clients for 90 s) and 10 minutes of fuzzing
+## soak: the reliability tests at full size (100,000 rows; 900 slow clients for 90 s; workbook bombs) and 10 minutes of fuzzing
 soak: install
-	PLM_SOAK=1 bash scripts/test.sh -k "concurrency or crash or slow_clients" -q -s
+	PLM_SOAK=1 bash scripts/test.sh -k "concurrency or crash or slow_clients or bomb" -q -s
 	$(MAKE) fuzz FUZZ_SECONDS=600
 
 ## lock: re-pin requirements.lock from the current .venv

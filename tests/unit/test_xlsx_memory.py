@@ -2,6 +2,7 @@
 (its /proc/self/status VmHWM)."""
 
 import io
+import os
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ import pytest
 from openpyxl import Workbook
 
 MB = 1024 * 1024
+SOAK = os.environ.get("PLM_SOAK") == "1"  # make soak: ten times the strings
 ROOT = Path(__file__).parents[2]
 
 CHILD = """
@@ -67,11 +69,12 @@ MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 
 def shared_strings_bomb() -> bytes:
-    """Six million tiny shared strings: about 110 MB of XML in a few hundred KB."""
+    """Six million tiny shared strings: about 110 MB of XML in a few hundred KB (sixty million,
+    1.1 GB, under make soak)."""
 
     def chunks():  # type: ignore[no-untyped-def]
         yield b'<?xml version="1.0"?><sst ' + MAIN + b">"
-        for _ in range(600):
+        for _ in range(6000 if SOAK else 600):
             yield b"<si><t>x</t></si>" * 10_000
         yield b"</sst>"
 
