@@ -4,10 +4,10 @@ on SQLite and PostgreSQL (which refuses them in text, so they used to fail as a 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from plm.directory.tokens import token_create
 
 from plm.directory.actors import system_actor
 from plm.directory.models import User
+from plm.directory.tokens import token_create
 from tests.builders import make_user
 
 
