@@ -258,8 +258,8 @@ def test_duplicate_user_name_or_email_is_409_uniqueness(campus, scim):
         ("POST", "/Users", {"userName": "x", "active": "maybe"}, 400),
         ("POST", "/Users", {"userName": "x" * 151}, 400),
         ("POST", "/Users", {"userName": "x", "emails": "nope"}, 400),
-        ("PATCH", "/Users/1", {"Operations": [{"op": "move"}]}, 400),
-        ("PATCH", "/Users/1", {"Operations": []}, 400),
+        ("PATCH", "/Users/{ann}", {"Operations": [{"op": "move"}]}, 400),
+        ("PATCH", "/Users/{ann}", {"Operations": []}, 400),
         ("GET", "/Users/not-a-number", None, 404),
         ("GET", "/Users/99999999999999999999999", None, 404),
         ("GET", "/Groups/12", None, 404),
@@ -276,6 +276,7 @@ def test_duplicate_user_name_or_email_is_409_uniqueness(campus, scim):
 def test_bad_requests_answer_the_scim_error_shape_never_a_500(
     campus, scim, method, path, body, status
 ):
+    path = path.replace("{ann}", str(campus.ann.pk))
     assert_scim_error(scim.call(method, path, body), status)
 
 

@@ -425,8 +425,9 @@ def user(request: HttpRequest, actor: Actor, ident: str) -> HttpResponse:
     if request.method == "PUT":
         found = uc.user_replace(actor=actor, pk=ident, data=_user_data(_body(request)))
     elif request.method == "PATCH":
+        operations = _operations(_body(request))
         current = uc.user_get(actor=actor, pk=ident)
-        wanted = _patch_user(_data_of(current), _operations(_body(request)))
+        wanted = _patch_user(_data_of(current), operations)
         found = uc.user_replace(actor=actor, pk=ident, data=uc.UserData(**wanted))
     else:
         found = uc.user_get(actor=actor, pk=ident)
