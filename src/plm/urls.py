@@ -1,5 +1,6 @@
 """URL configuration: the web pages and the API."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.defaults import page_not_found, server_error
@@ -13,6 +14,14 @@ urlpatterns = [
     path("scim/v2/", include("plm.scim.urls")),
     path("", include("plm.web.urls")),
 ]
+if settings.PLM_OIDC_ISSUER:
+    from plm.identity import oidc
+
+    urlpatterns[-1:-1] = [
+        path("oidc/", include("plm.identity.urls")),
+        # Before the web's own: also ends the provider's session (RP-initiated logout).
+        path("logout/", oidc.logout, name="oidc_logout"),
+    ]
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
