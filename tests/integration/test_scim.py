@@ -234,7 +234,13 @@ def test_filters_user_name_and_external_id_and_pagination(campus, scim):
 
 @pytest.mark.parametrize(
     "query",
-    ['userName co "a"', 'title eq "x"', "userName eq", 'userName eq "a" and active eq true'],
+    [
+        'userName co "a"',
+        'title eq "x"',
+        "userName eq",
+        'userName eq "a" and active eq true',
+        'userName eq "bad \\x escape"',
+    ],
 )
 def test_an_unsupported_filter_is_400_invalid_filter(campus, scim, query):
     assert_scim_error(scim.get("/Users", filter=query), 400, "invalidFilter")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from plm.audit.services import Event, audit_record
@@ -115,13 +115,24 @@ def user_create(*, actor: Actor, data: UserData) -> User:
             user = User(password=make_password(None))
             action = "user_create"
         _store(user, data)
-        user.save()
+        _save(user)
         audit_record(
             actor=actor.name,
             source=actor.source,
             events=[Event(action, user.username, detail=_detail(user))],
         )
     return user
+
+
+def _save(user: User) -> None:
+    """Save; a concurrent request that took the same user name or e-mail first is a conflict."""
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise PlmError(
+            USER_EXISTS, f"Another user has the user name '{user.username}' or this e-mail."
+        ) from None
 
 
 def user_update(*, actor: Actor, user: User, data: UserData) -> User:
@@ -134,7 +145,7 @@ def user_update(*, actor: Actor, user: User, data: UserData) -> User:
         _store(user, data)
         if (_detail(user), user.username) == before:
             return user
-        user.save()
+        _save(user)
         events = [Event("user_update", user.username, detail=_detail(user))]
         if before[1] != user.username:
             events.append(Event("user_rename", user.username, detail=f"was {before[1]!r}"))
@@ -254,15 +265,20 @@ def group_create(
 ) -> ScimGroup:
     with transaction.atomic():
         org, role = parse_group_name(display_name)
+        exists = PlmError(GROUP_EXISTS, f"A group for {role} @ {org.name} exists already.")
         if ScimGroup.objects.filter(organization=org, role=role).exists():
-            raise PlmError(GROUP_EXISTS, f"A group for {role} @ {org.name} exists already.")
-        group = ScimGroup.objects.create(
-            display_name=display_name.strip(),
-            external_id=external_id,
-            organization=org,
-            role=role,
-            created_at=now(),
-        )
+            raise exists
+        try:
+            with transaction.atomic():
+                group = ScimGroup.objects.create(
+                    display_name=display_name.strip(),
+                    external_id=external_id,
+                    organization=org,
+                    role=role,
+                    created_at=now(),
+                )
+        except IntegrityError:
+            raise exists from None
         audit_record(
             actor=actor.name,
             source=actor.source,

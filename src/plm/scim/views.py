@@ -203,7 +203,10 @@ def _filter(text: str | None, allowed: dict[str, str], urn: str) -> dict[str, st
             "invalidFilter",
         )
     name = _key(match.group(1), urn)
-    value = json.loads(f'"{match.group(2)}"')
+    try:
+        value = json.loads(f'"{match.group(2)}"')  # the filter's string is a JSON string
+    except ValueError:
+        raise ScimError(400, f"Filter {text!r} has a malformed string.", "invalidFilter") from None
     arg = {k.lower(): k for k in allowed}.get(name)
     if arg is None:
         raise ScimError(
