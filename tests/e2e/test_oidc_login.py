@@ -153,3 +153,25 @@ def test_with_create_users_on_an_unknown_identity_gets_a_user_without_roles(
         proc.wait(timeout=10)
     user = User.objects.get(username="newcomer")
     assert not user.roles.exists() and not user.is_superuser
+
+
+def test_with_password_login_for_sysadmins_only_the_break_glass_account_still_works(
+    page, idp, transactional_db
+):
+    for name, sysadmin in (("root", True), ("ann", False)):
+        user = make_user(name, f"{name}@example.edu", sysadmin=sysadmin)
+        user.set_password("correct horse battery staple 42")
+        user.save()
+    proc, plm = sso_server(idp, PLM_PASSWORD_LOGIN="sysadmins")
+    try:
+        for name, works in (("ann", False), ("root", True)):
+            page.goto(plm + "/login/")
+            assert page.get_by_test_id("sso-login").is_visible()
+            page.fill("#id_username", name)
+            page.fill("#id_password", "correct horse battery staple 42")
+            with page.expect_navigation():
+                page.get_by_role("button", name="Log in").click()
+            assert ("/login/" not in page.url) is works, name
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
