@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "plm.imports",
     "plm.web",
     "plm.api",
+    "plm.identity",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -94,8 +95,36 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # login throttling first
-    "django.contrib.auth.backends.ModelBackend",
+    "plm.identity.backends.PasswordBackend",  # Django's ModelBackend + PLM_PASSWORD_LOGIN
 ]
+
+# Single sign-on with OpenID Connect (docs/identity.md): on when PLM_OIDC_ISSUER is set. The
+# provider's endpoints come from its discovery document ({issuer}/.well-known/openid-configuration).
+PLM_OIDC_ISSUER = os.environ.get("PLM_OIDC_ISSUER", "").strip().rstrip("/")
+PLM_OIDC_NAME = os.environ.get("PLM_OIDC_NAME", "").strip() or "single sign-on"
+PLM_OIDC_USERNAME_CLAIM = os.environ.get("PLM_OIDC_USERNAME_CLAIM", "").strip() or (
+    "preferred_username"
+)
+# 1: a sign-in by someone PLM does not know creates a user, without any role.
+PLM_OIDC_CREATE_USERS = os.environ.get("PLM_OIDC_CREATE_USERS", "") == "1"
+PLM_OIDC_LEEWAY_SECONDS = int(os.environ.get("PLM_OIDC_LEEWAY_SECONDS", "60"))
+# all: everyone may sign in with a password; sysadmins: only system administrators (break-glass).
+PLM_PASSWORD_LOGIN = os.environ.get("PLM_PASSWORD_LOGIN", "all").strip() or "all"
+if PLM_PASSWORD_LOGIN not in ("all", "sysadmins"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PLM_PASSWORD_LOGIN must be 'all' or 'sysadmins'.")
+OIDC_TIMEOUT = 10
+if PLM_OIDC_ISSUER:
+    AUTHENTICATION_BACKENDS.append("plm.identity.oidc.OIDCBackend")
+    OIDC_RP_CLIENT_ID = os.environ.get("PLM_OIDC_CLIENT_ID", "")
+    OIDC_RP_CLIENT_SECRET = os.environ.get("PLM_OIDC_CLIENT_SECRET", "")
+    OIDC_RP_SCOPES = os.environ.get("PLM_OIDC_SCOPES", "").strip() or "openid email profile"
+    OIDC_RP_SIGN_ALGO = os.environ.get("PLM_OIDC_SIGN_ALGO", "").strip() or "RS256"
+    OIDC_USE_NONCE = True
+    OIDC_USE_PKCE = True
+    OIDC_STORE_ID_TOKEN = True  # for RP-initiated logout (id_token_hint)
+    OIDC_CREATE_USER = PLM_OIDC_CREATE_USERS
 # Five failed logins for one user name from one address lock that pair out for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("PLM_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
@@ -119,6 +148,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+if PLM_OIDC_ISSUER:
+    # Logging out (a form) redirects to the provider's end-session endpoint: allowed origin.
+    from urllib.parse import urlsplit as _urlsplit
+
+    _idp = _urlsplit(PLM_OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_idp.scheme}://{_idp.netloc}")
+
 ROOT_URLCONF = "plm.urls"
 WSGI_APPLICATION = "plm.wsgi.application"
 AUTH_USER_MODEL = "directory.User"
@@ -137,6 +173,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "plm.web.context.actor",
+                "plm.identity.context.sso",
             ]
         },
     }

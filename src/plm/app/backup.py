@@ -25,7 +25,7 @@ from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.files import open_private
 from plm.directory.actors import Actor
-from plm.directory.models import ApiToken, Organization, RoleGrant, User
+from plm.directory.models import ApiToken, Organization, RoleGrant, ScimGroup, ScimToken, User
 from plm.imports.models import Import, ImportFile, ImportRow
 from plm.licensing.models import Assignment, License
 
@@ -35,6 +35,7 @@ MODELS: list[type[models.Model]] = [
     Organization,
     User,
     RoleGrant,
+    ScimGroup,
     License,
     Assignment,
     Import,
@@ -42,6 +43,7 @@ MODELS: list[type[models.Model]] = [
     ImportFile,
     AuditEvent,
     ApiToken,
+    ScimToken,
 ]
 
 

@@ -3,7 +3,7 @@
 import typer
 
 from plm import __version__
-from plm.cli import admin, assignments, audit, imports, licenses, orgs, server, tokens, users
+from plm.cli import admin, assignments, audit, imports, licenses, orgs, scim, server, tokens, users
 
 app = typer.Typer(
     name="plm",
@@ -41,6 +41,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(licenses.app, name="licenses")
 app.add_typer(imports.history, name="imports")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(scim.app, name="scim-tokens")
 
 
 def run() -> None:

@@ -54,6 +54,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(max_length=150, blank=True, default="")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # SCIM provisioning (docs/scim.md): the identity provider's own id for the user, and when a
+    # SCIM DELETE took the user out of provisioning (deactivated, licenses and roles kept).
+    external_id = models.CharField(max_length=255, null=True, blank=True, db_index=True)
+    deprovisioned_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
     USERNAME_FIELD = "username"
@@ -115,3 +119,36 @@ class ApiToken(models.Model):
         # Created by the api app's first migration; the model moved here (tokens are the
         # domain's, the API is one face using them) and kept its table.
         db_table = "api_apitoken"
+
+
+class ScimToken(models.Model):
+    """A SCIM provisioning credential (docs/scim.md): not a user's; it acts as the system for
+    provisioning only and is audited as `scim:<name>`. Only a SHA-256 hash is stored."""
+
+    name = models.CharField(max_length=60, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=16)
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150, blank=True, default="")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ScimGroup(models.Model):
+    """A SCIM group: one (organization, role) pair, named `<Organization>/<Role>`. Its members
+    are the users holding that role there (RoleGrant is the one record of roles)."""
+
+    display_name = models.CharField(max_length=300)
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=40, choices=RoleGrant.ROLE_CHOICES)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "role"], name="unique_scim_group")
+        ]

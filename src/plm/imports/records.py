@@ -41,7 +41,9 @@ def job_create(
         source=source,
         actor=as_user or "system",
         as_user=as_user,
-        file_name=file_name[:255],
+        # A label for people, never a path: without control characters (no database stores
+        # a NUL, and a replace of a bad License ID names it here).
+        file_name="".join(ch for ch in file_name if ch >= " " and ch != "\x7f")[:255],
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
         sync_max_revoke_percent=sync_percent,

@@ -37,6 +37,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("directory", "0002_apitoken_moved_here")]
+    dependencies = [("directory", "0003_scim_provisioning")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
