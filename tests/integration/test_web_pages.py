@@ -60,12 +60,17 @@ def test_presenter_search_and_pagination(admin, campus) -> None:
 def test_revoke_one_row_and_selected_rows(admin, campus) -> None:
     for who in ("ann", "bob", "cat"):
         plm("assign", who, L2)
-    admin.post("/licensing/revoke/", {"one": f"ann|{L2}", "pair": [f"bob|{L2}"]})
+    asked = text(admin.post("/licensing/revoke/", {"pair": [f"bob|{L2}", f"cat|{L2}"]}))
+    assert "Revoke 2 licenses from 2 users?" in asked and 'name="confirmed" value="1"' in asked
+    assert holders(L2) == {"ann", "bob", "cat"}  # asking changes nothing
+    admin.post("/licensing/revoke/", {"one": f"ann|{L2}", "pair": [f"bob|{L2}"], "confirmed": "1"})
     assert holders(L2) == {"bob", "cat"}  # the row button revokes only its own row
-    response = admin.post("/licensing/revoke/", {"pair": [f"bob|{L2}", f"cat|{L2}"]})
+    response = admin.post(
+        "/licensing/revoke/", {"pair": [f"bob|{L2}", f"cat|{L2}"], "confirmed": "1"}
+    )
     assert holders(L2) == set()
     job = Import.objects.filter(source="web").last()
-    assert response["Location"] == f"/imports/{job.pk}/" and job.applied == 2
+    assert response["Location"] == f"/imports/{job.pk}/?back=%2Flicensing%2F" and job.applied == 2
 
 
 def test_web_export_is_byte_identical_to_plm_export(admin, campus, tmp_path) -> None:
@@ -105,7 +110,7 @@ def test_bulk_assign_via_the_dialog_then_revoke_all(admin, campus) -> None:
     assert EXPIRED not in dialog
     response = admin.post("/users/bulk/", {"user": selected, "action": "assign", "license_id": L1})
     job = Import.objects.get(source="web")
-    assert response["Location"] == f"/imports/{job.pk}/"
+    assert response["Location"] == f"/imports/{job.pk}/?back=%2Fusers%2F"  # Done: back to Users
     assert job.file_name == "Users page: Assign PCAP Presenter License"
     from plm.imports.records import job_as_dict
 
@@ -115,7 +120,9 @@ def test_bulk_assign_via_the_dialog_then_revoke_all(admin, campus) -> None:
         ("cat", "assigned"),
         ("stud", "not_academic_staff"),
     ]
-    admin.post("/users/bulk/", {"user": selected, "action": "revokeall"})
+    asked = text(admin.post("/users/bulk/", {"user": selected, "action": "revokeall"}))
+    assert "Revoke 2 licenses from 2 users?" in asked and holders(L1) == {"ann", "cat"}
+    admin.post("/users/bulk/", {"user": selected, "action": "revokeall", "confirmed": "1"})
     assert holders(L1) == set()
 
 
@@ -124,7 +131,14 @@ def test_user_page_assigns_and_revokes_one_license(admin, campus) -> None:
     assert holders(L2) == {"bob"}
     page = text(admin.get(f"/users/{campus.bob.pk}/"))
     assert L2 in page and "Revoke" in page
-    admin.post(f"/users/{campus.bob.pk}/change/", {"action": "revoke", "license_id": L2})
+    asked = text(
+        admin.post(f"/users/{campus.bob.pk}/change/", {"action": "revoke", "license_id": L2})
+    )
+    assert f"Revoke {L2} from bob?" in asked and holders(L2) == {"bob"}
+    admin.post(
+        f"/users/{campus.bob.pk}/change/",
+        {"action": "revoke", "license_id": L2, "confirmed": "1"},
+    )
     assert holders(L2) == set()
     assert list(AuditEvent.objects.filter(source="web").values_list("action", flat=True)) == [
         "assign",
