@@ -197,3 +197,36 @@ def test_licenses_counts_update_after_a_web_import(admin, campus) -> None:
     run_queued_tasks()
     assert License.objects.get(license_id=L1).assigned == 2
     assert "Done" in text(admin.get(f"/imports/{Import.objects.get().pk}/"))
+
+
+def test_404_and_500_are_the_sites_pages_with_navigation_and_a_way_back(admin, rf) -> None:
+    from plm.urls import internal_error
+
+    missing = admin.get("/no/such/page/")
+    page = text(missing)
+    assert missing.status_code == 404 and 'aria-label="Main"' in page
+    assert "Page not found" in page and 'href="/licensing/"' in page and "<main" in page
+    assert admin.get("/api/v1/nothing-here")["Content-Type"].startswith("application/json")
+    request = rf.get("/licensing/")
+    request.user = make_user("someone", "someone@example.com", sysadmin=True)
+    failed = internal_error(request)
+    assert failed.status_code == 500 and "Something went wrong" in failed.content.decode()
+    assert 'aria-label="Main"' in failed.content.decode()
+
+
+def test_manage_shows_a_summary_and_import_at_the_top(admin, campus) -> None:
+    plm("assign", "ann", L1)
+    page = text(admin.get("/licensing/"))
+    assert page.index('id="import-top"') < page.index("Expiring soon")
+    assert page.count('href="/licensing/import/"') == 2  # the seed's button at the bottom stays
+    assert 'aria-label="Summary"' in page and "seats used" in page and "Last import" in page
+
+
+def test_select_all_matching_revokes_every_listed_pair_after_confirmation(admin, campus) -> None:
+    for who in ("ann", "bob", "cat"):
+        plm("assign", who, L2)
+    form = {"all_matching": "1", "q": "", "license": L2}
+    asked = text(admin.post("/licensing/revoke/", form))
+    assert "Revoke 3 licenses from 3 users?" in asked and holders(L2) == {"ann", "bob", "cat"}
+    admin.post("/licensing/revoke/", {**form, "confirmed": "1"})
+    assert holders(L2) == set()
