@@ -109,6 +109,16 @@ def test_every_page_shows_the_navigation_and_none_scrolls_sideways_at_390(
             wide[name] = sideways(page)
         crumbs = page.get_by_role("navigation", name="Breadcrumb")
         assert crumbs.get_by_role("link").count() >= 1, name
+    # The assign dialog and a confirmation step (both answers to a POST).
+    page.goto(slow_server + "/users/")
+    page.get_by_label("Select bob").check()
+    page.get_by_role("button", name="Assign PCAP Presenter License").click()
+    if not has_main_nav(page) or sideways(page) > 0:
+        missing.append("assign dialog")
+    page.goto(slow_server + "/licensing/")
+    page.get_by_role("button", name="Revoke ID 2024-01-01-000001 from ann").click()
+    if not has_main_nav(page) or sideways(page) > 0:
+        missing.append("confirmation")
     viewer = browser.new_context(viewport=PHONE).new_page()
     login(viewer, slow_server, "viewer")
     for path in ("/licensing/import/", "/users/import/"):  # 403 pages
