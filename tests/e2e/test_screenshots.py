@@ -82,3 +82,16 @@ def test_take_the_screenshots(server, browser, tmp_path) -> None:  # type: ignor
     page.screenshot(path=out / "import-report-390px.png")
     context.close()
     assert len(list(out.glob("*.png"))) >= 14
+
+
+def test_take_the_live_progress_screenshot(slow_server, page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.e2e.walk import campus, login, start_live_import
+
+    out = DOCS if os.environ.get("PLM_SCREENSHOTS") == "1" else tmp_path
+    campus(tmp_path)
+    login(page, slow_server)
+    page.set_viewport_size({"width": 1280, "height": 860})
+    start_live_import(page, slow_server, tmp_path)
+    page.wait_for_selector("#rejected-rows tr:nth-child(8)")
+    page.get_by_role("button", name="Cancel import").focus()  # focus stays on it while it runs
+    page.screenshot(path=out / "import-live.png")
