@@ -1,9 +1,12 @@
 """URL configuration: the web pages and the API."""
 
+import logging
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
 from django.urls import include, path
-from django.views.defaults import page_not_found, server_error
 
 from plm.api.errors import error_response
 from plm.api.main import api
@@ -25,20 +28,27 @@ if settings.PLM_OIDC_ISSUER:
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """JSON under /api/ (never an HTML page), the normal page elsewhere."""
+    """JSON under /api/ and /scim/ (never an HTML page), the site's own page elsewhere
+    (navigation, a way back)."""
     if request.path.startswith("/scim/"):
         return scim_error(404, "No SCIM endpoint here: the SCIM base URL is /scim/v2/.")
     if request.path.startswith("/api/"):
         return error_response(404, "not_found", "No such API endpoint.")
-    return page_not_found(request, exception)
+    return render(request, "web/404.html", status=404)
 
 
 def internal_error(request: HttpRequest) -> HttpResponse:
+    """The site's 500 page; if even the layout cannot be rendered with the request (the
+    database is down, say), the same template without it."""
     if request.path.startswith("/scim/"):
         return scim_error(500, "Internal error; it was logged.")
     if request.path.startswith("/api/"):
         return error_response(500, "internal_error", "Internal error; it was logged.")
-    return server_error(request)
+    try:
+        return render(request, "web/500.html", status=500)
+    except Exception:  # the error page itself must not fail
+        logging.getLogger(__name__).exception("the 500 page with its navigation failed")
+        return HttpResponseServerError(loader.render_to_string("web/500_plain.html"))
 
 
 handler404 = "plm.urls.not_found"

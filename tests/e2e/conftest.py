@@ -64,6 +64,16 @@ def server(transactional_db) -> Iterator[str]:  # type: ignore[no-untyped-def]
     proc.wait(timeout=10)
 
 
+@pytest.fixture
+def slow_server(transactional_db) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """`plm serve` with imports committed one row a batch, so a 20,000-row import stays live
+    long enough to look at (and the poll has something new to show every second)."""
+    proc, url = start_server(env=plm_env(PLM_IMPORT_BATCH_ROWS="1"))
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def browser():  # type: ignore[no-untyped-def]
     if not Path(CHROMIUM).exists():

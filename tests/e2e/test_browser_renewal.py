@@ -34,7 +34,10 @@ def test_revert_an_import_from_its_page(server, page, tmp_path) -> None:
     wait_done(page)
     assert holders(L2) == {"ann", "bob"}
     page.get_by_role("button", name="Revert this import").click()
-    page.wait_for_url(re.compile(r".*/imports/\d+/$"))
+    assert page.get_by_text("undo its 2 applied changes?").is_visible()
+    assert holders(L2) == {"ann", "bob"}  # asking changed nothing
+    page.get_by_role("button", name="Revert 2 changes").click()
+    page.wait_for_url(re.compile(r".*/imports/\d+/(\?.*)?$"))
     wait_done(page)
     assert holders(L2) == set()
     assert Import.objects.filter(source="revert").get().applied == 2
@@ -50,7 +53,10 @@ def test_replace_license_from_the_manage_page(server, page) -> None:
     page.get_by_label("Holders of").select_option(L1)
     page.get_by_label("get instead").select_option("ID 2025-01-01-000009")
     page.get_by_role("button", name="Replace license").click()
-    page.wait_for_url(re.compile(r".*/imports/\d+/$"))
+    assert page.get_by_text(f"Replace {L1} with ID 2025-01-01-000009 for 2 holders?").is_visible()
+    assert holders(L1) == {"ann", "bob"}  # asking changed nothing
+    page.get_by_role("button", name="Replace for 2 holders").click()
+    page.wait_for_url(re.compile(r".*/imports/\d+/(\?.*)?$"))
     wait_done(page)
     assert holders("ID 2025-01-01-000009") == {"ann", "bob"} and holders(L1) == set()
 

@@ -303,7 +303,10 @@ def test_profile_page_creates_and_revokes_own_tokens(campus) -> None:
     page = client.post("/profile/", {"name": "mine"}).content.decode()
     token = ApiToken.objects.get(user=campus.student)
     assert 'id="new-token">plm_' in page
-    client.post("/profile/", {"revoke": token.pk})
+    asked = client.post("/profile/", {"revoke": token.pk}).content.decode()  # asks first
+    token.refresh_from_db()
+    assert "Revoke token #" in asked and token.revoked_at is None
+    client.post("/profile/", {"revoke": token.pk, "confirmed": "1"})
     token.refresh_from_db()
     assert token.revoked_at is not None
 

@@ -123,7 +123,7 @@ CASES = [
         "import_not_found",
         "mgr",
         lambda w: ["imports", "revert", str(w.system_import), "--as", "mgr"],
-        lambda w: w.web.post(f"/imports/{w.system_import}/revert/"),
+        lambda w: w.web.post(f"/imports/{w.system_import}/revert/", {"confirmed": "1"}),
         lambda w: w.api(
             "post", f"/imports/{w.system_import}/revert", data={}, content_type="application/json"
         ),
@@ -143,7 +143,7 @@ CASES = [
         "import_not_found",
         "mgr",
         lambda w: ["imports", "cancel", str(w.system_import), "--as", "mgr"],
-        lambda w: w.web.post(f"/imports/{w.system_import}/cancel/"),
+        lambda w: w.web.post(f"/imports/{w.system_import}/cancel/", {"confirmed": "1"}),
         lambda w: w.api("post", f"/imports/{w.system_import}/cancel"),
         404,
     ),
@@ -152,7 +152,7 @@ CASES = [
         "out_of_scope",
         "mgr",
         lambda w: ["revoke", "bob", L1, "--as", "mgr"],
-        lambda w: w.web.post("/licensing/revoke/", {"one": f"bob|{L1}"}),
+        lambda w: w.web.post("/licensing/revoke/", {"one": f"bob|{L1}", "confirmed": "1"}),
         lambda w: w.api("delete", f"/assignments/bob/{quote(L1)}"),
         200,
         row_level=True,

@@ -208,7 +208,7 @@ def test_actions_on_an_import_out_of_sight_change_nothing(world, actor: str) -> 
     for face, target in ACTIONS:
         job = imports["system"]
         if face == "web":
-            status = client.post(target.format(id=job)).status_code
+            status = client.post(target.format(id=job), {"confirmed": "1"}).status_code
             assert status == 404, (target, status)
         elif face == "api":
             response = Client().post(

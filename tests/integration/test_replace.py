@@ -68,7 +68,10 @@ def test_replace_on_the_web_and_through_the_api(campus) -> None:
     client = Client()
     client.force_login(root)
     assert "Replace license" in client.get("/licensing/").content.decode()
-    response = client.post("/licensing/replace/", {"old": L1, "new": NEW})
+    asked = client.post("/licensing/replace/", {"old": L1, "new": NEW})  # the confirmation step
+    assert asked.status_code == 200 and holders(NEW) == set()
+    assert f"Replace {L1} with {NEW} for 2 holders?" in asked.content.decode()
+    response = client.post("/licensing/replace/", {"old": L1, "new": NEW, "confirmed": "1"})
     assert response.status_code == 302 and holders(NEW) == {"ann", "bob"}
     _, token = token_create(actor=system_actor(), user=root)
     api = client.post(

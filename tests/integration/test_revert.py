@@ -89,7 +89,11 @@ def test_revert_on_the_web_and_through_the_api(campus, tmp_path) -> None:
     client = Client()
     client.force_login(root)
     assert "Revert this import" in client.get(f"/imports/{job['import_id']}/").content.decode()
-    assert client.post(f"/imports/{job['import_id']}/revert/").status_code == 302
+    asked = client.post(f"/imports/{job['import_id']}/revert/")  # the confirmation step
+    assert asked.status_code == 200 and holders(L2) == {"ann"}
+    assert "undo its 1 applied change?" in asked.content.decode()
+    revert = client.post(f"/imports/{job['import_id']}/revert/", {"confirmed": "1"})
+    assert revert.status_code == 302
     assert holders(L2) == set()
     job = run_file(tmp_path, f"bob,assign,{L2}\n")
     _, token = token_create(actor=system_actor(), user=root)

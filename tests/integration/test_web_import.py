@@ -39,9 +39,13 @@ def test_upload_queues_a_job_that_a_worker_runs(admin_client: Client) -> None:
     assert run_queued_tasks() == 1
     job.refresh_from_db()
     assert (job.status, job.rows, job.applied, job.rejected) == ("completed", 3, 2, 1)
-    page = admin_client.get(f"/imports/{job.pk}/progress/").content.decode()
+    fragment = admin_client.get(f"/imports/{job.pk}/progress/")
+    page = fragment.content.decode()
     assert "hx-trigger" not in page  # polling stops once done
-    assert "Rows not processed" in page and "user_not_found" in page and "nobody" in page
+    assert fragment["HX-Refresh"] == "true"  # the page reloads as the report
+    assert "user_not_found" in page and "nobody" in page  # the new rejected row, out of band
+    report = admin_client.get(f"/imports/{job.pk}/").content.decode()
+    assert "Rows not processed" in report and "user_not_found" in report
     assert holders(L1) == {"ann"}
 
 
@@ -92,7 +96,10 @@ def test_all_or_nothing_on_the_web(admin_client: Client) -> None:
 def test_cancel_a_queued_import(admin_client: Client) -> None:
     upload(admin_client, GOOD_AND_BAD)
     job = Import.objects.get()
-    admin_client.post(f"/imports/{job.pk}/cancel/")
+    asked = admin_client.post(f"/imports/{job.pk}/cancel/")  # the confirmation step
+    assert asked.status_code == 200 and "Cancel import" in asked.content.decode()
+    assert Import.objects.get().cancel_requested is False
+    admin_client.post(f"/imports/{job.pk}/cancel/", {"confirmed": "1"})
     run_queued_tasks()
     job.refresh_from_db()
     assert job.status == "cancelled" and Assignment.objects.count() == 0

@@ -60,12 +60,17 @@ def test_presenter_search_and_pagination(admin, campus) -> None:
 def test_revoke_one_row_and_selected_rows(admin, campus) -> None:
     for who in ("ann", "bob", "cat"):
         plm("assign", who, L2)
-    admin.post("/licensing/revoke/", {"one": f"ann|{L2}", "pair": [f"bob|{L2}"]})
+    asked = text(admin.post("/licensing/revoke/", {"pair": [f"bob|{L2}", f"cat|{L2}"]}))
+    assert "Revoke 2 licenses from 2 users?" in asked and 'name="confirmed" value="1"' in asked
+    assert holders(L2) == {"ann", "bob", "cat"}  # asking changes nothing
+    admin.post("/licensing/revoke/", {"one": f"ann|{L2}", "pair": [f"bob|{L2}"], "confirmed": "1"})
     assert holders(L2) == {"bob", "cat"}  # the row button revokes only its own row
-    response = admin.post("/licensing/revoke/", {"pair": [f"bob|{L2}", f"cat|{L2}"]})
+    response = admin.post(
+        "/licensing/revoke/", {"pair": [f"bob|{L2}", f"cat|{L2}"], "confirmed": "1"}
+    )
     assert holders(L2) == set()
     job = Import.objects.filter(source="web").last()
-    assert response["Location"] == f"/imports/{job.pk}/" and job.applied == 2
+    assert response["Location"] == f"/imports/{job.pk}/?back=%2Flicensing%2F" and job.applied == 2
 
 
 def test_web_export_is_byte_identical_to_plm_export(admin, campus, tmp_path) -> None:
@@ -105,7 +110,7 @@ def test_bulk_assign_via_the_dialog_then_revoke_all(admin, campus) -> None:
     assert EXPIRED not in dialog
     response = admin.post("/users/bulk/", {"user": selected, "action": "assign", "license_id": L1})
     job = Import.objects.get(source="web")
-    assert response["Location"] == f"/imports/{job.pk}/"
+    assert response["Location"] == f"/imports/{job.pk}/?back=%2Fusers%2F"  # Done: back to Users
     assert job.file_name == "Users page: Assign PCAP Presenter License"
     from plm.imports.records import job_as_dict
 
@@ -115,7 +120,9 @@ def test_bulk_assign_via_the_dialog_then_revoke_all(admin, campus) -> None:
         ("cat", "assigned"),
         ("stud", "not_academic_staff"),
     ]
-    admin.post("/users/bulk/", {"user": selected, "action": "revokeall"})
+    asked = text(admin.post("/users/bulk/", {"user": selected, "action": "revokeall"}))
+    assert "Revoke 2 licenses from 2 users?" in asked and holders(L1) == {"ann", "cat"}
+    admin.post("/users/bulk/", {"user": selected, "action": "revokeall", "confirmed": "1"})
     assert holders(L1) == set()
 
 
@@ -124,7 +131,14 @@ def test_user_page_assigns_and_revokes_one_license(admin, campus) -> None:
     assert holders(L2) == {"bob"}
     page = text(admin.get(f"/users/{campus.bob.pk}/"))
     assert L2 in page and "Revoke" in page
-    admin.post(f"/users/{campus.bob.pk}/change/", {"action": "revoke", "license_id": L2})
+    asked = text(
+        admin.post(f"/users/{campus.bob.pk}/change/", {"action": "revoke", "license_id": L2})
+    )
+    assert f"Revoke {L2} from bob?" in asked and holders(L2) == {"bob"}
+    admin.post(
+        f"/users/{campus.bob.pk}/change/",
+        {"action": "revoke", "license_id": L2, "confirmed": "1"},
+    )
     assert holders(L2) == set()
     assert list(AuditEvent.objects.filter(source="web").values_list("action", flat=True)) == [
         "assign",
@@ -183,3 +197,36 @@ def test_licenses_counts_update_after_a_web_import(admin, campus) -> None:
     run_queued_tasks()
     assert License.objects.get(license_id=L1).assigned == 2
     assert "Done" in text(admin.get(f"/imports/{Import.objects.get().pk}/"))
+
+
+def test_404_and_500_are_the_sites_pages_with_navigation_and_a_way_back(admin, rf) -> None:
+    from plm.urls import internal_error
+
+    missing = admin.get("/no/such/page/")
+    page = text(missing)
+    assert missing.status_code == 404 and 'aria-label="Main"' in page
+    assert "Page not found" in page and 'href="/licensing/"' in page and "<main" in page
+    assert admin.get("/api/v1/nothing-here")["Content-Type"].startswith("application/json")
+    request = rf.get("/licensing/")
+    request.user = make_user("someone", "someone@example.com", sysadmin=True)
+    failed = internal_error(request)
+    assert failed.status_code == 500 and "Something went wrong" in failed.content.decode()
+    assert 'aria-label="Main"' in failed.content.decode()
+
+
+def test_manage_shows_a_summary_and_import_at_the_top(admin, campus) -> None:
+    plm("assign", "ann", L1)
+    page = text(admin.get("/licensing/"))
+    assert page.index('id="import-top"') < page.index("Expiring soon")
+    assert page.count('href="/licensing/import/"') == 2  # the seed's button at the bottom stays
+    assert 'aria-label="Summary"' in page and "seats used" in page and "Last import" in page
+
+
+def test_select_all_matching_revokes_every_listed_pair_after_confirmation(admin, campus) -> None:
+    for who in ("ann", "bob", "cat"):
+        plm("assign", who, L2)
+    form = {"all_matching": "1", "q": "", "license": L2}
+    asked = text(admin.post("/licensing/revoke/", form))
+    assert "Revoke 3 licenses from 3 users?" in asked and holders(L2) == {"ann", "bob", "cat"}
+    admin.post("/licensing/revoke/", {**form, "confirmed": "1"})
+    assert holders(L2) == set()

@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from plm.app import tokens, users
+from plm.app import confirmations, tokens, users
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.web.access import actor_of, requires
+from plm.web.confirm import confirm_page, confirmed
 
 
 @requires("login")
@@ -27,6 +28,25 @@ def _day(value: str) -> "datetime | None":
         raise PlmError(c.INVALID_ARGUMENT, "Give the expiry date as YYYY-MM-DD.") from None
 
 
+def _confirm_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = confirmations.token_impact(actor=actor_of(request), token_id=token_id)
+    if token is None:
+        raise PlmError(c.TOKEN_NOT_FOUND, f"Token {token_id} does not exist.")
+    return confirm_page(
+        request,
+        title="Revoke an API token",
+        question=f"Revoke token #{token.pk} “{token.name or 'unnamed'}” ({token.prefix}…)?",
+        details=[
+            "Programs using it get 401 from their next request; a revoked token cannot be "
+            "turned back on."
+        ],
+        action=request.path,
+        button="Revoke token",
+        fields=[("revoke", str(token.pk))],
+        back=request.path,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @requires("login")
 def profile(request: HttpRequest) -> HttpResponse:
@@ -39,6 +59,8 @@ def profile(request: HttpRequest) -> HttpResponse:
                 token_id = request.POST["revoke"]
                 if not token_id.isdigit() or len(token_id) > 18:
                     raise PlmError(c.TOKEN_NOT_FOUND, f"Token {token_id} does not exist.")
+                if not confirmed(request):
+                    return _confirm_revoke(request, int(token_id))
                 tokens.token_revoke(actor=actor, token_id=int(token_id))
                 messages.success(request, "Token revoked.")
             else:

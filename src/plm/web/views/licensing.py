@@ -4,17 +4,20 @@ and one license's page."""
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from plm.app import assignments, licenses
+from plm.app import assignments, confirmations, licenses
 from plm.app.licenses import utilization_file_name
+from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.utilization import UTILIZATION_HEADER
 from plm.core.writer import LICENSES_HEADER
 from plm.downloads import export_download
 from plm.web.access import actor_of, after_action, requires
 from plm.web.charts import seats_chart
+from plm.web.confirm import back_of, confirm_page, confirmed, plural, report_url
 from plm.web.uploads import import_page
 
 PAGE_SIZE = 50
@@ -41,26 +44,76 @@ def manage(request: HttpRequest) -> HttpResponse:
         "held": held,
         "keep": urlencode({"q": q, "license": held}),
         "access": actor,
+        "summary": confirmations.manage_summary(actor=actor),
+        "here": request.get_full_path(),
     }
     return render(request, "web/manage.html", context)
+
+
+def _chosen_pairs(request: HttpRequest) -> list[tuple[str, str]]:
+    """A row's own Revoke button sends `one`; "Revoke selected" the checked `pair`s; with
+    `all_matching`, every pair the list shows for its search (`q`, `license`), on all pages."""
+    post = request.POST
+    if post.get("one"):
+        chosen = [post["one"]]
+    elif post.get("all_matching"):
+        return confirmations.matching_pairs(
+            actor=actor_of(request), q=post.get("q", "").strip(), license_id=post.get("license", "")
+        )
+    else:
+        chosen = post.getlist("pair")
+    return [(u, lic) for u, lic in (p.split("|", 1) for p in chosen if "|" in p)]
 
 
 @require_POST
 @requires("change")
 def revoke(request: HttpRequest) -> HttpResponse:
-    """Revoke the chosen (user, license) pairs: one `revoke` row each, recorded as an import."""
-    # A row's own Revoke button sends `one`; "Revoke selected" sends the checked `pair`s.
-    chosen = [request.POST["one"]] if request.POST.get("one") else request.POST.getlist("pair")
-    pairs = [p.split("|", 1) for p in chosen if "|" in p]
+    """Revoke the chosen (user, license) pairs: one `revoke` row each, recorded as an import.
+    Without `confirmed=1` it only shows what would be revoked."""
+    actor = actor_of(request)
+    back = back_of(request, "web:manage")
+    pairs = _chosen_pairs(request)
+    if not pairs:
+        error = PlmError(c.INVALID_ARGUMENT, "Select at least one user or license.")
+        return after_action(request, error, back)
+    if not confirmed(request):
+        impact = confirmations.revoke_pairs_impact(actor=actor, pairs=pairs)
+        post = request.POST
+        keep = ["one", "all_matching", "q", "license"]
+        fields = [(k, post[k]) for k in keep if post.get(k)]
+        if not post.get("one") and not post.get("all_matching"):
+            fields += [("pair", p) for p in post.getlist("pair")]
+        ignored = len(pairs) - impact.licenses
+        return confirm_page(
+            request,
+            title="Revoke licenses",
+            question=f"Revoke {plural(impact.licenses, 'license')} from "
+            f"{plural(impact.users, 'user')}?",
+            details=[
+                "Each becomes one revoke row of a report you can revert afterwards."
+                + (
+                    f" {plural(ignored, 'selected row')} not held or not yours to change "
+                    "will be reported as rejected."
+                    if ignored
+                    else ""
+                )
+            ],
+            names=impact.names,
+            more=max(impact.users - len(impact.names), 0),
+            action=reverse("web:revoke"),
+            button=f"Revoke {plural(impact.licenses, 'license')}",
+            fields=[*fields, ("back", back)],
+            back=back,
+        )
     try:
         job = assignments.assignments_bulk(
-            actor=actor_of(request),
+            actor=actor,
             rows=[(u, "revoke", lic) for u, lic in pairs],
             label="Manage Presenter Licenses: revoke",
         )
     except PlmError as error:
-        return after_action(request, error, "web:manage")
-    return redirect("web:import_detail", import_id=job.pk)
+        return after_action(request, error, back)
+    return redirect(report_url(job.pk, back))
 
 
 @requires("view")
@@ -80,14 +133,34 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @require_POST
 @requires("change")
 def replace(request: HttpRequest) -> HttpResponse:
-    """Replace license: every holder of OLD gets NEW (the renewal workflow without a file)."""
-    job = licenses.license_replace(
-        actor=actor_of(request),
-        old=request.POST.get("old", ""),
-        new=request.POST.get("new", ""),
-        dry_run=bool(request.POST.get("dry_run")),
-    )
-    return redirect("web:import_detail", import_id=job.pk)
+    """Replace license: every holder of OLD gets NEW (the renewal workflow without a file).
+    A preview runs at once; the real thing first shows how many holders it changes."""
+    actor = actor_of(request)
+    old, new = request.POST.get("old", ""), request.POST.get("new", "")
+    dry_run = bool(request.POST.get("dry_run"))
+    back = back_of(request, "web:manage")
+    if not dry_run and not confirmed(request):
+        found = confirmations.replace_impact(actor=actor, old=old, new=new)
+        impact = found.impact
+        return confirm_page(
+            request,
+            title="Replace license",
+            question=f"Replace {found.old_id} with {found.new_id} for "
+            f"{plural(impact.licenses, 'holder')}?",
+            details=[
+                f"{found.new_id} has {plural(found.free, 'free seat')}; each holder loses "
+                f"{found.old_id} and gets {found.new_id} in one step (a holder who cannot get a "
+                "seat keeps the old license and is reported as rejected)."
+            ],
+            names=impact.names,
+            more=max(impact.users - len(impact.names), 0),
+            action=reverse("web:replace"),
+            button=f"Replace for {plural(impact.licenses, 'holder')}",
+            fields=[("old", old), ("new", new), ("back", back)],
+            back=back,
+        )
+    job = licenses.license_replace(actor=actor, old=old, new=new, dry_run=dry_run)
+    return redirect(report_url(job.pk, back))
 
 
 @requires("view")

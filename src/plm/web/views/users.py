@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from plm.app import assignments, licenses, users
+from plm.app import assignments, confirmations, licenses, users
 from plm.core.codes import PlmError
 from plm.downloads import export_download
 from plm.web.access import actor_of, after_action, requires
+from plm.web.confirm import back_of, confirm_page, confirmed, plural, report_url
 from plm.web.uploads import import_page
 
 PAGE_SIZE = 50
@@ -23,31 +25,37 @@ def _org(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-@requires("view")
-def user_list(request: HttpRequest) -> HttpResponse:
-    """Tabs Active Staff / Active Students, search, organization filter, Assigned Licenses."""
-    actor = actor_of(request)
-    tab = "students" if request.GET.get("tab") == "students" else "staff"
-    q = request.GET.get("q", "").strip()
-    org = request.GET.get("org", "")
+def _found(request: HttpRequest, params):  # type: ignore[no-untyped-def]
+    """The users the list shows for its tab, search and organization (all pages)."""
+    tab = "students" if params.get("tab") == "students" else "staff"
+    org = params.get("org", "")
     found = users.users_list(
-        actor=actor,
-        q=q,
+        actor=actor_of(request),
+        q=params.get("q", "").strip(),
         kind="student" if tab == "students" else "staff",
         org_pk=_org(org) if tab == "staff" else None,
         active=True,
     )
+    return tab, found
+
+
+@requires("view")
+def user_list(request: HttpRequest) -> HttpResponse:
+    """Tabs Active Staff / Active Students, search, organization filter, Assigned Licenses."""
+    actor = actor_of(request)
+    tab, found = _found(request, request.GET)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     roles, held = users.roles_and_licenses([u.pk for u in rows])
     context = {
         "tab": tab,
-        "q": q,
-        "org": org,
+        "q": request.GET.get("q", "").strip(),
+        "org": request.GET.get("org", ""),
         "page": page,
         "rows": [(u, roles.get(u.pk, []), held.get(u.pk, [])) for u in rows],
         "orgs": users.organization_choices(actor=actor),
         "access": actor,
+        "here": request.get_full_path(),
     }
     return render(request, "web/users.html", context)
 
@@ -55,17 +63,45 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @requires("change")
 def bulk(request: HttpRequest) -> HttpResponse:
-    """Bulk actions: one `assign` / `revokeall` row per selected user, recorded as an import."""
+    """Bulk actions: one `assign` / `revokeall` row per selected user, recorded as an import.
+    The selection: the checked `user`s, or with `all_matching` every user the list shows for
+    its tab, search and organization. Revoke All asks first, with its numbers."""
     actor = actor_of(request)
-    pks = [int(pk) for pk in request.POST.getlist("user") if pk.isdigit() and len(pk) < 10]
-    selected = list(users.users_list(actor=actor).filter(pk__in=pks))
+    back = back_of(request, "web:users")
+    if request.POST.get("all_matching"):
+        selected = list(_found(request, request.POST)[1])
+    else:
+        pks = [int(pk) for pk in request.POST.getlist("user") if pk.isdigit() and len(pk) < 10]
+        selected = list(users.users_list(actor=actor).filter(pk__in=pks))
     action = request.POST.get("action", "")
     license_id = request.POST.get("license_id", "")
     if selected and action in ("assign", "assign_dialog") and not license_id:
         # The dialog: pick a license, seeing its free seats (works without JavaScript).
         choices = [lic for lic in licenses.licenses_list(actor=actor) if not lic["expired"]]
-        context = {"users": selected, "licenses": choices, "access": actor}
+        context = {"users": selected, "licenses": choices, "access": actor, "back": back}
         return render(request, "web/assign_dialog.html", context)
+    if selected and action == "revokeall" and not confirmed(request):
+        impact = confirmations.revoke_all_impact(actor=actor, user_pks=[u.pk for u in selected])
+        return confirm_page(
+            request,
+            title="Revoke All PCAP Presenter Licenses",
+            question=f"Revoke {plural(impact.licenses, 'license')} from "
+            f"{plural(impact.users, 'user')}?",
+            details=[
+                f"Every PCAP Presenter License of the {plural(len(selected), 'selected user')} "
+                "is revoked: one revokeall row each, recorded as an import you can revert."
+            ],
+            names=impact.names,
+            more=max(impact.users - len(impact.names), 0),
+            action=reverse("web:users_bulk"),
+            button=f"Revoke {plural(impact.licenses, 'license')}",
+            fields=[
+                ("action", "revokeall"),
+                ("back", back),
+                *[("user", str(u.pk)) for u in selected],
+            ],
+            back=back,
+        )
     try:
         job = assignments.assignments_bulk(
             actor=actor,
@@ -73,8 +109,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
             label=BULK_LABELS.get(action, "Users page"),
         )
     except PlmError as error:
-        return after_action(request, error, "web:users")
-    return redirect("web:import_detail", import_id=job.pk)
+        return after_action(request, error, back)
+    return redirect(report_url(job.pk, back))
 
 
 @requires("view")
@@ -95,11 +131,30 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 @requires("change")
 def user_change(request: HttpRequest, user_id: int) -> HttpResponse:
-    """Assign or revoke one license for one user (not recorded as an import; audited)."""
+    """Assign or revoke one license for one user (not recorded as an import; audited). A
+    revoke asks first."""
     actor = actor_of(request)
     person = users.user_show(actor=actor, pk=user_id)
     action = "revoke" if request.POST.get("action") == "revoke" else "assign"
     license_id = request.POST.get("license_id", "")
+    here = reverse("web:user_detail", args=[person.pk])
+    if action == "revoke" and not confirmed(request):
+        impact = confirmations.revoke_pairs_impact(
+            actor=actor, pairs=[(person.username, license_id)]
+        )
+        return confirm_page(
+            request,
+            title="Revoke a license",
+            question=f"Revoke {license_id} from {person.username}?",
+            details=[
+                f"{plural(impact.licenses, 'license')} of {person.username} will be revoked; "
+                "the seat becomes free at once."
+            ],
+            action=reverse("web:user_change", args=[person.pk]),
+            button="Revoke",
+            fields=[("action", "revoke"), ("license_id", license_id)],
+            back=here,
+        )
     if action == "assign" and not license_id:
         action = "autoassign"
     result = assignments.assignment_apply(
