@@ -64,3 +64,9 @@ def test_a_sync_refused_by_its_threshold_says_refused_not_failed(campus, tmp_pat
     assert ran.code == 3
     assert "refused" in ran.stdout and "change_threshold_exceeded" in ran.stdout
     assert "failed" not in ran.stdout + ran.stderr and "All or nothing" not in ran.stdout
+
+
+def test_a_long_bad_action_rejects_its_row_on_every_database(campus, tmp_path) -> None:
+    ran = run(tmp_path, f"ann,{'x' * 60},{L1}\nann,assign,{L1}\n")
+    assert [r["code"] for r in ran.json["results"]] == ["invalid_action", "assigned"]
+    assert ran.json["status"] == "completed"

@@ -52,12 +52,18 @@ def test_max_revoke_percent_needs_sync(campus, tmp_path) -> None:
     assert run.code == 2
 
 
-def test_holders_outside_a_scoped_actors_scope_stay(campus, tmp_path) -> None:
+def test_holders_outside_a_scoped_actors_scope_stay_unnamed_and_uncounted(campus, tmp_path) -> None:
     setup_holders()
     run = sync(tmp_path, "--max-revoke-percent", "100", "--as", "mgr")
     first = [(r["username"], r["code"]) for r in run.json["results"] if r["row"] is None]
-    assert first == [("bob", "out_of_scope"), ("cat", "revoked_by_sync")]
+    assert first == [("cat", "revoked_by_sync")]  # bob (Arts) is not the manager's to see
+    assert "bob" not in run.stdout
     assert holders(L2) == {"ann", "bob"}
+    # The threshold counts the holders in scope only: 1 of ann and cat is 50%.
+    setup_holders()
+    refused = sync(tmp_path, "--max-revoke-percent", "40", "--as", "mgr")
+    assert refused.json["error"]["code"] == "change_threshold_exceeded"
+    assert "1 of the 2" in refused.json["error"]["message"]
 
 
 def test_sync_through_the_api_and_the_web(campus, tmp_path) -> None:

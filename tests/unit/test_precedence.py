@@ -92,3 +92,15 @@ def test_13_no_seat_available_and_no_license_available() -> None:
     w = World([license_(1, L1, seats=0)], [ann])
     assert code(w, "ann", "assign", L1) == "no_seat_available"
     assert code(w, "ann", "autoassign") == "no_license_available"
+
+
+def test_answers_about_users_out_of_scope_name_no_one() -> None:
+    outside = person(2, "out", staff_orgs=(20,))
+    first = person(3, "amb.a", staff_orgs=(20,))._replace(email="amb")
+    second = person(4, "amb", staff_orgs=(20,))
+    w = World([license_(1, L1)], [outside, first, second], Scope(frozenset({10})))
+    scoped = w.run("out@x.edu", "assign", L1)
+    assert scoped.code == "out_of_scope" and "'out@x.edu'" in scoped.message
+    assert "'out'" not in scoped.message
+    ambiguous = w.run("amb", "assign", L1)
+    assert ambiguous.code == "user_ambiguous" and "amb.a" not in ambiguous.message

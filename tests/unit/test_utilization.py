@@ -73,3 +73,14 @@ def test_series_matches_a_replay_of_the_events(raw):
                 running += 1 if event.action == "assign" else -1
                 peak = max(peak, running)
         assert (usage.assigned, usage.peak) == (running, peak)
+
+
+def test_a_license_created_after_today_still_has_todays_row() -> None:
+    from datetime import date
+
+    from plm.core.utilization import daily_usage
+
+    days = daily_usage(
+        [], assigned_now=0, seats_now=5, first_day=date(2027, 1, 2), today=date(2027, 1, 1)
+    )
+    assert [(d.day, d.assigned, d.seats) for d in days] == [(date(2027, 1, 1), 0, 5)]

@@ -7,6 +7,7 @@ Visibility: system administrators see every import; other users the imports they
 import io
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from plm.core import codes as c
@@ -192,6 +193,9 @@ def import_submit(
     chosen, named = _encoding(encoding), _sheet(sheet)
     if not data:
         raise _empty(file_name)
+    if len(data) > settings.PLM_MAX_IMPORT_BYTES:  # the faces refuse it sooner, from headers
+        mb = settings.PLM_MAX_IMPORT_BYTES // (1024 * 1024)
+        raise PlmError(c.FILE_TOO_LARGE, f"The file is larger than the limit of {mb} MB: split it.")
     return submit(
         kind=kind,
         data=data,

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from plm.core import codes as c
 from plm.core.codes import PlmError
+from plm.core.text import fold
 from plm.directory import tokens as store
 from plm.directory.actors import Actor
 from plm.directory.models import ApiToken, User
@@ -19,10 +20,10 @@ def _owner(actor: Actor, username: str | None) -> User:
         if actor.user_pk is None:
             raise PlmError(c.INVALID_ARGUMENT, "Name the user the token is for.")
         return User.objects.get(pk=actor.user_pk)
-    user = user_get(username)
-    if user.pk != actor.user_pk and not actor.is_sysadmin:
+    if not actor.is_sysadmin and fold(username) != fold(actor.name):
+        # Checked before the look-up: whether another user exists is not theirs to learn.
         raise PlmError(c.PERMISSION_DENIED, "You can manage only your own API tokens.")
-    return user
+    return user_get(username)
 
 
 def token_create(

@@ -217,12 +217,19 @@ class Rules:
                 "Username column against the Users export (person.csv).",
             )
         if len(candidates) > 1:
-            names = " and ".join(f"'{p.username}'" for p in sorted(candidates, key=lambda p: p.pk))
+            # Names only of users the actor may see: the others' details are not theirs.
+            if all(self.scope.covers(p) for p in candidates):
+                names = " and ".join(
+                    f"'{p.username}'" for p in sorted(candidates, key=lambda p: p.pk)
+                )
+                which = f" ({names})"
+            else:
+                which = ""
             return self._reject(
                 cmd,
                 shown_id,
                 c.USER_AMBIGUOUS,
-                f"'{raw.username}' matches two users ({names}): one's user name is "
+                f"'{raw.username}' matches two users{which}: one's user name is "
                 "the other's email. Use the other identifier for this user.",
             )
         person = candidates[0]
@@ -238,11 +245,12 @@ class Rules:
                     "against the licenses on Manage Presenter Licenses.",
                 )
         if not self.scope.covers(person):
+            # As typed: the user's other details are not the actor's to see.
             return self._reject(
                 cmd,
                 shown_id,
                 c.OUT_OF_SCOPE,
-                f"User '{person.username}' is outside the organizations you manage.",
+                f"User '{raw.username}' is outside the organizations you manage.",
             )
         held = self.ledger.held.setdefault(person.pk, set())
         if action is Action.ASSIGN:

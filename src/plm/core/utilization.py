@@ -70,7 +70,8 @@ def daily_usage(
     assigned = assigned_now - sum(_step(e.action) for e in ordered)
     # Seats before the first recorded seat change: the first one recorded, else today's.
     seats = next((s for e in ordered if (s := _seats_in(e)) is not None), seats_now)
-    start = min([first_day, *(e.day for e in ordered)])
+    # Never after today (a clock ahead, a restored license): at least today's row.
+    start = min([first_day, today, *(e.day for e in ordered)])
     days: list[DayUsage] = []
     index = 0
     day = start

@@ -132,7 +132,7 @@ def results_write(job: Import, first_seq: int, results: Sequence[RowResult]) -> 
                 first_seq + i,
                 r.row,
                 r.username,
-                r.action,
+                r.action[:40],  # as typed, cut to its column (a long bad Action is rejected)
                 r.license_id,
                 str(r.outcome),
                 r.code,

@@ -3,8 +3,9 @@
 Every current holder of such a license whom no assign row names (whatever that row's outcome)
 is revoked first, so the freed seats serve the file's rows; these revocations come first in
 the results (`row` null, action `revoke`, applied `revoked_by_sync`), by License ID then user
-name. Holders outside a scoped actor's scope stay (rejected `out_of_scope`). If the revocations
-would exceed the threshold (percent of those licenses' current holders), nothing is applied:
+name. Holders outside a scoped actor's scope are neither changed nor named, nor counted. If
+the revocations would exceed the threshold (percent of those licenses' holders in scope),
+nothing is applied:
 status `refused`, error `change_threshold_exceeded`, the results showing what would happen.
 """
 
@@ -44,8 +45,8 @@ def named_holders(rows: Iterable[RawRow]) -> dict[str, set[int]]:
 
 
 def sync_revocations(named: dict[str, set[int]], actor: Actor) -> tuple[list[Decision], int]:
-    """The revocations sync makes (and out-of-scope holders it leaves), and the number of
-    current holders of the named licenses."""
+    """The revocations sync makes, and the number of current holders of the named licenses in
+    the actor's scope (the threshold's base)."""
     licenses = {lic.license_id: lic for lic in License.objects.filter(license_id__in=list(named))}
     holders = list(
         Assignment.objects.filter(license__in=licenses.values()).values_list(
@@ -59,26 +60,15 @@ def sync_revocations(named: dict[str, set[int]], actor: Actor) -> tuple[list[Dec
             for person in found:
                 people[person.pk] = person
     decisions = []
+    in_scope = 0
     for license_id, user_pk, _ in sorted(holders, key=lambda h: (h[0], h[2])):
+        person, lic = people[user_pk], licenses[license_id]
+        if not actor.scope.covers(person):
+            continue  # not the actor's to change, nor to see: left alone, unnamed
+        in_scope += 1
         if user_pk in named[license_id]:
             continue
-        person, lic = people[user_pk], licenses[license_id]
         raw = RawRow(None, person.username, "revoke", license_id)
-        if not actor.scope.covers(person):
-            decisions.append(
-                Decision(
-                    RowResult(
-                        None,
-                        person.username,
-                        "revoke",
-                        license_id,
-                        Outcome.REJECTED,
-                        c.OUT_OF_SCOPE,
-                        f"User '{person.username}' is outside the organizations you manage: kept.",
-                    )
-                )
-            )
-            continue
         decisions.append(
             Decision(
                 RowResult(
@@ -93,7 +83,7 @@ def sync_revocations(named: dict[str, set[int]], actor: Actor) -> tuple[list[Dec
                 (Change("revoke", user_pk, lic.pk, person.username, license_id),),
             )
         )
-    return decisions, len(holders)
+    return decisions, in_scope
 
 
 def threshold_error(decisions: list[Decision], holders: int, percent: int) -> PlmError | None:
