@@ -193,7 +193,7 @@ def test_the_import_flow_by_keyboard_alone(server, page, tmp_path) -> None:  # t
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/licensing/import/$"))
     tab_to("file")
-    with page.expect_file_chooser() as chooser:
+    with page.expect_file_chooser(timeout=45_000) as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(str(path))
     tab_to("Import")

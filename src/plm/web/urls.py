@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", account.profile, name="profile"),
+    path("profile/scim-tokens/", account.scim_tokens, name="scim_tokens"),
     path("licensing/", licensing.manage, name="manage"),
     path("licensing/revoke/", licensing.revoke, name="revoke"),
     path("licensing/export/", licensing.export, name="export"),

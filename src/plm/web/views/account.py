@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from plm.app import confirmations, tokens, users
+from plm.app import confirmations, provisioning, tokens, users
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.web.access import actor_of, requires
@@ -79,6 +79,48 @@ def profile(request: HttpRequest) -> HttpResponse:
         "new_token": new_token,
     }
     response = render(request, "web/profile.html", context)
+    if new_token:
+        response["Cache-Control"] = "no-store"  # the page shows a secret once
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@requires("sysadmin")
+def scim_tokens(request: HttpRequest) -> HttpResponse:
+    """SCIM tokens (system administrators): the credential an identity provider provisions
+    with (docs/scim.md). A new one is shown once; revoking asks first."""
+    actor = actor_of(request)
+    new_token = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("revoke"):
+                token_id = request.POST["revoke"]
+                if not token_id.isdigit() or len(token_id) > 18:
+                    raise PlmError(c.TOKEN_NOT_FOUND, f"SCIM token {token_id} does not exist.")
+                if not confirmed(request):
+                    return confirm_page(
+                        request,
+                        title="Revoke a SCIM token",
+                        question=f"Revoke SCIM token #{token_id}?",
+                        details=[
+                            "The identity provider using it gets 401 from its next request: "
+                            "provisioning stops until it is given a new token."
+                        ],
+                        action=request.path,
+                        button="Revoke token",
+                        fields=[("revoke", token_id)],
+                        back=request.path,
+                    )
+                provisioning.scim_token_revoke(actor=actor, token_id=int(token_id))
+                messages.success(request, "SCIM token revoked.")
+            else:
+                _, new_token = provisioning.scim_token_create(
+                    actor=actor, name=request.POST.get("name", "")
+                )
+        except PlmError as exc:
+            messages.error(request, exc.message)
+    context = {"tokens": provisioning.scim_tokens_list(actor=actor), "new_token": new_token}
+    response = render(request, "web/scim_tokens.html", context)
     if new_token:
         response["Cache-Control"] = "no-store"  # the page shows a secret once
     return response
