@@ -6,6 +6,8 @@ import typer
 
 from plm.cli.report import print_job, progress_bar
 from plm.cli.runtime import (
+    ENCODING_OPTION,
+    SHEET_OPTION,
     actor,
     command,
     emit_json,
@@ -53,16 +55,8 @@ def register(app: typer.Typer) -> None:
             help="With --sync: refuse if more than P% "
             "of those holders would be revoked (default 10).",
         ),
-        encoding: str | None = typer.Option(
-            None,
-            "--encoding",
-            metavar="NAME",
-            help="Read a CSV in this encoding (cp1250, mac-roman, ...) instead of detecting it; "
-            "see docs/csv-format.md.",
-        ),
-        sheet: str | None = typer.Option(
-            None, "--sheet", help="The workbook sheet to read (default: the first visible one)."
-        ),
+        encoding: str | None = ENCODING_OPTION,
+        sheet: str | None = SHEET_OPTION,
     ) -> None:
         """Assign and revoke licenses in bulk from a CSV file, rows in file order.
 

@@ -20,6 +20,18 @@ from plm.core.xlsx import write_xlsx
 
 EXIT_OK, EXIT_INTERNAL, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2, 3
 
+# How to read an import's file: the same options on `plm import` and `plm users import`.
+ENCODING_OPTION = typer.Option(
+    None,
+    "--encoding",
+    metavar="NAME",
+    help="Read a CSV in this encoding (cp1250, mac-roman, ...) instead of detecting it; "
+    "see docs/csv-format.md.",
+)
+SHEET_OPTION = typer.Option(
+    None, "--sheet", help="The workbook sheet to read (default: the first visible one)."
+)
+
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 

@@ -7,6 +7,8 @@ import typer
 
 from plm.cli.report import print_job, progress_bar
 from plm.cli.runtime import (
+    ENCODING_OPTION,
+    SHEET_OPTION,
     actor,
     command,
     emit_json,
@@ -34,16 +36,8 @@ def import_(
     errors_out: Path | None = typer.Option(
         None, "--errors-out", help="Write rejected rows as CSV."
     ),
-    encoding: str | None = typer.Option(
-        None,
-        "--encoding",
-        metavar="NAME",
-        help="Read a CSV in this encoding (cp1250, mac-roman, ...) instead of detecting it; "
-        "see docs/csv-format.md.",
-    ),
-    sheet: str | None = typer.Option(
-        None, "--sheet", help="The workbook sheet to read (default: the first visible one)."
-    ),
+    encoding: str | None = ENCODING_OPTION,
+    sheet: str | None = SHEET_OPTION,
 ) -> None:
     """Create or update users from person.csv (upsert by User-Name).
 

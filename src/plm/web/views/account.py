@@ -28,6 +28,12 @@ def _day(value: str) -> "datetime | None":
         raise PlmError(c.INVALID_ARGUMENT, "Give the expiry date as YYYY-MM-DD.") from None
 
 
+def _token_number(value: str) -> int:
+    if not value.isdigit() or len(value) > 18:
+        raise PlmError(c.TOKEN_NOT_FOUND, f"Token {value} does not exist.")
+    return int(value)
+
+
 def _confirm_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = confirmations.token_impact(actor=actor_of(request), token_id=token_id)
     if token is None:
@@ -56,12 +62,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("revoke"):
-                token_id = request.POST["revoke"]
-                if not token_id.isdigit() or len(token_id) > 18:
-                    raise PlmError(c.TOKEN_NOT_FOUND, f"Token {token_id} does not exist.")
+                token_id = _token_number(request.POST["revoke"])
                 if not confirmed(request):
-                    return _confirm_revoke(request, int(token_id))
-                tokens.token_revoke(actor=actor, token_id=int(token_id))
+                    return _confirm_revoke(request, token_id)
+                tokens.token_revoke(actor=actor, token_id=token_id)
                 messages.success(request, "Token revoked.")
             else:
                 day = _day(request.POST.get("expires") or "")
@@ -94,9 +98,7 @@ def scim_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("revoke"):
-                token_id = request.POST["revoke"]
-                if not token_id.isdigit() or len(token_id) > 18:
-                    raise PlmError(c.TOKEN_NOT_FOUND, f"SCIM token {token_id} does not exist.")
+                token_id = _token_number(request.POST["revoke"])
                 if not confirmed(request):
                     return confirm_page(
                         request,
@@ -108,10 +110,10 @@ def scim_tokens(request: HttpRequest) -> HttpResponse:
                         ],
                         action=request.path,
                         button="Revoke token",
-                        fields=[("revoke", token_id)],
+                        fields=[("revoke", str(token_id))],
                         back=request.path,
                     )
-                provisioning.scim_token_revoke(actor=actor, token_id=int(token_id))
+                provisioning.scim_token_revoke(actor=actor, token_id=token_id)
                 messages.success(request, "SCIM token revoked.")
             else:
                 _, new_token = provisioning.scim_token_create(
