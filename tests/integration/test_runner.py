@@ -139,14 +139,17 @@ def test_a_cancelled_all_or_nothing_import_applies_nothing(campus) -> None:
 def test_a_killed_run_resumes_after_its_last_committed_batch_and_applies_no_row_twice(
     campus, settings
 ) -> None:
-    def die_after_first_batch(done: int, total: int) -> None:
-        if done == 2:
+    """Killed after batch 2 (rows 2-5, one of them rejected): the resume does row 6 only and
+    ends with the counts of the whole file, the committed ones included."""
+
+    def die_after_two_batches(done: int, total: int) -> None:
+        if done == 4:
             raise Killed
 
     with pytest.raises(Killed):
-        start(progress=die_after_first_batch)
+        start(progress=die_after_two_batches)
     job = Import.objects.get()
-    assert counts(job)[:4] == ("running", 5, 2, 2)
+    assert counts(job) == ("running", 5, 4, 3, 0, 1)
     settings.PLM_HEARTBEAT_STALE_SECONDS = -60  # its heartbeat stopped: the janitor marks it
     assert mark_interrupted() == [job.pk]
 
@@ -157,7 +160,7 @@ def test_a_killed_run_resumes_after_its_last_committed_batch_and_applies_no_row_
         file_opener=bytes_opener(FILE),
         progress=lambda done, total: calls.append((done, total)),
     )
-    assert calls == [(4, 5), (5, 5)]
+    assert calls == [(5, 5)]
     assert counts(job) == ("completed", 5, 5, 4, 0, 1)
     assert results(job) == EXPECTED
     assert holders(L1) == {"bob", "cat"}
@@ -175,7 +178,7 @@ def test_resuming_with_another_file_raises_and_leaves_the_import_interrupted(cam
     assert counts(job)[:3] == ("interrupted", 5, 2)
 
 
-def test_a_run_whose_lease_was_taken_over_stops_and_writes_nothing_more(campus) -> None:
+def test_a_run_whose_lease_was_taken_over_stops_and_writes_nothing_more(campus, caplog) -> None:
     """A newer attempt (a resume elsewhere) took the import after batch 1: this run's batch 2
     is rolled back and it returns the record as the new attempt left it."""
 
@@ -188,6 +191,7 @@ def test_a_run_whose_lease_was_taken_over_stops_and_writes_nothing_more(campus) 
     assert results(job) == EXPECTED[:2]
     assert holders(L1) == {"ann", "bob"}
     assert job.finished_at is None
+    assert f"import {job.pk}: a newer attempt took it over; this run stopped" in caplog.text
 
 
 def rows_job(decide, all_or_nothing: bool = False):  # type: ignore[no-untyped-def]
@@ -220,7 +224,11 @@ def test_an_internal_error_fails_the_import_keeping_the_batches_committed_before
     with pytest.raises(RuntimeError, match="disk on fire"):
         run(job, work)
     assert counts(job) == ("failed", 3, 2, 2, 0, 0)
-    assert job.error_code == "internal_error" and "internal error" in job.error_message
+    assert (job.error_code, job.error_message) == (
+        "internal_error",
+        "The run stopped on an internal error; rows applied before it stay applied and are "
+        "reported (see the audit log).",
+    )
     assert results(job) == [(2, "applied", "assigned"), (3, "applied", "assigned")]
     assert holders(L1) == {"ann", "bob"}
 

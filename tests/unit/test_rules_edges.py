@@ -1,0 +1,152 @@
+"""Rule edges the main rule tests leave open: the exact messages users read, the action a row
+without a user name reports, one-step renewal against a ledger it must keep right, and the
+result and tally shapes every face reports (RowResult.as_dict, Tally, DayUsage)."""
+
+from datetime import date
+
+from plm.core.codes import Outcome
+from plm.core.results import RowResult, Tally
+from plm.core.rules import Ledger, LicenseInfo, Person, RawRow, Rules, Scope, validate
+from plm.core.utilization import DayUsage, LicenseEvent, daily_usage
+
+TODAY = date(2026, 11, 25)
+L1 = "ID 2024-01-01-000001"
+L2 = "ID 2024-01-01-000002"
+
+
+def person(pk: int, name: str, *, staff=(1,), roles=None, active: bool = True) -> Person:
+    return Person(pk, name, f"{name}@x.edu", active, frozenset(staff), frozenset(roles or staff))
+
+
+def decide(rules: Rules, row: RawRow, people: list[Person]) -> RowResult:
+    cmd = validate(row)
+    assert not isinstance(cmd, RowResult), cmd
+    return rules.decide(cmd, people).result
+
+
+def rules_over(*licenses: LicenseInfo, scope: Scope = Scope(None)) -> Rules:
+    return Rules(list(licenses), Ledger(), scope, TODAY)
+
+
+def test_a_row_without_a_user_name_reports_its_action_normalized() -> None:
+    result = validate(RawRow(2, "", "AutoAssign", ""))
+    assert isinstance(result, RowResult)
+    assert (result.action, result.code) == ("autoassign", "missing_username")
+
+
+def test_a_missing_license_id_message_names_the_action_and_the_form() -> None:
+    result = validate(RawRow(2, "ann", "revoke", ""))
+    assert isinstance(result, RowResult)
+    assert result.message == (
+        "Action revoke needs a License ID (ID yyyy-mm-dd-xxxxxx) in the License ID column."
+    )
+
+
+def test_a_student_is_told_only_academic_staff_may_hold_a_license() -> None:
+    student = person(1, "stud", staff=(), roles=(1,))
+    result = decide(
+        rules_over(LicenseInfo(1, L1, 5, None)), RawRow(2, "stud", "assign", L1), [student]
+    )
+    assert result.message == (
+        "User 'stud' does not have the Academic Staff role; only Academic Staff can hold a "
+        "Personal Capture license."
+    )
+
+
+def test_autoassign_without_a_free_seat_says_what_to_do() -> None:
+    result = decide(
+        rules_over(LicenseInfo(1, L1, 0, None)),
+        RawRow(2, "ann", "autoassign", ""),
+        [person(1, "ann")],
+    )
+    assert (result.code, result.message) == (
+        "no_license_available",
+        "No license has a free seat: add seats or revoke some first.",
+    )
+
+
+def test_an_ambiguous_key_names_both_users_in_key_order() -> None:
+    a, b = person(2, "b@x.edu"), person(1, "a")
+    result = decide(
+        rules_over(LicenseInfo(1, L1, 5, None)), RawRow(2, "b@x.edu", "assign", L1), [a, b]
+    )
+    assert result.message == (
+        "'b@x.edu' matches two users ('a' and 'b@x.edu'): one's user name is the other's "
+        "email. Use the other identifier for this user."
+    )
+
+
+def test_out_of_scope_names_the_user() -> None:
+    outsider = person(1, "ann", staff=(9,))
+    rules = rules_over(LicenseInfo(1, L1, 5, None), scope=Scope(frozenset({1})))
+    result = decide(rules, RawRow(2, "ann", "assign", L1), [outsider])
+    assert (result.code, result.message) == (
+        "out_of_scope",
+        "User 'ann' is outside the organizations you manage.",
+    )
+
+
+def test_replace_out_of_scope_is_rejected_naming_the_user_and_the_new_license() -> None:
+    old, new = LicenseInfo(1, L1, 5, None), LicenseInfo(2, L2, 5, None)
+    rules = rules_over(old, new, scope=Scope(frozenset({1})))
+    decision = rules.replace(person(1, "ann", staff=(9,)), old, new, row=3)
+    assert decision.changes == ()
+    assert decision.result == RowResult(
+        3,
+        "ann",
+        "replace",
+        L2,
+        Outcome.REJECTED,
+        "out_of_scope",
+        "User 'ann' is outside the organizations you manage.",
+    )
+
+
+def test_replace_moves_the_holder_and_keeps_the_ledger_right() -> None:
+    """Against a ledger that has not counted the new license yet: its seat count starts at 0,
+    and the old license leaves the holder's set, so a later revoke of it finds nothing."""
+    old, new = LicenseInfo(1, L1, 5, None), LicenseInfo(2, L2, 5, None)
+    ann = person(1, "ann")
+    rules = Rules([old, new], Ledger(used={1: 1}, held={1: {1}}), Scope(None), TODAY)
+    decision = rules.replace(ann, old, new, row=2)
+    assert [(c.op, c.license_id) for c in decision.changes] == [("assign", L2), ("revoke", L1)]
+    assert rules.ledger.used == {1: 0, 2: 1}
+    assert rules.ledger.held == {1: {2}}
+    assert decide(rules, RawRow(3, "ann", "revoke", L1), [ann]).code == "not_assigned"
+
+
+def test_a_tally_counts_every_outcome_each_time_it_occurs() -> None:
+    tally = Tally()
+    for outcome in [Outcome.REJECTED, Outcome.APPLIED, Outcome.REJECTED, Outcome.UNCHANGED] * 2:
+        tally.add(RowResult(2, "u", "assign", L1, outcome, "x", "m"))
+    assert tally == Tally(rows=8, applied=2, unchanged=2, rejected=4)
+
+
+def test_a_row_result_as_json_has_every_field_by_name() -> None:
+    result = RowResult(4, "ann", "assign", L1, Outcome.APPLIED, "assigned", "Assigned.")
+    assert result.as_dict() == {
+        "row": 4,
+        "username": "ann",
+        "action": "assign",
+        "license_id": L1,
+        "outcome": "applied",
+        "code": "assigned",
+        "message": "Assigned.",
+    }
+
+
+def test_a_day_of_usage_as_json_and_as_a_csv_row() -> None:
+    usage = DayUsage(date(2026, 1, 2), 3, 4, 5)
+    assert usage.as_dict() == {"date": "2026-01-02", "assigned": 3, "peak": 4, "seats": 5}
+    assert usage.as_row() == ("2026-01-02", "3", "4", "5")
+
+
+def test_a_license_update_without_seats_keeps_the_seats_it_had() -> None:
+    events = [
+        LicenseEvent(date(2026, 1, 1), "license_add", "seats=3 expires=never"),
+        LicenseEvent(date(2026, 1, 2), "license_update", "expires=2027-01-01 name='x'"),
+    ]
+    days = daily_usage(
+        events, assigned_now=0, seats_now=3, first_day=date(2026, 1, 1), today=date(2026, 1, 2)
+    )
+    assert [d.seats for d in days] == [3, 3]
