@@ -163,3 +163,39 @@ def test_a_row_equal_to_the_stored_user_is_unchanged_and_stores_nothing() -> Non
         2, "ANN", "", "", Outcome.UNCHANGED, "unchanged", "User 'ann' is unchanged."
     )
     assert decision.state is None
+
+
+def test_an_unknown_organization_is_rejected_with_the_row_and_user_name() -> None:
+    row = one("User-Name,Organization-Name-1,Organization-Role-Name-1\nann,Nowhere,Scheduler\n")
+    assert decide_person(row, None, ORGS, None).result == RowResult(
+        2,
+        "ann",
+        "",
+        "",
+        Outcome.REJECTED,
+        "org_not_found",
+        "Organization 'Nowhere' does not exist: add it first (plm orgs add) or fix the name.",
+    )
+
+
+def test_a_bad_email_or_active_cell_is_rejected_with_the_row_and_user_name() -> None:
+    assert rows("User-Name,Email,Active\nann,nope,yes\nbob,b@x.edu,maybe\n") == [
+        RowResult(
+            2,
+            "ann",
+            "",
+            "",
+            Outcome.REJECTED,
+            "invalid_email",
+            "Email 'nope' is not an e-mail address (name@domain).",
+        ),
+        RowResult(
+            3,
+            "bob",
+            "",
+            "",
+            Outcome.REJECTED,
+            "invalid_active",
+            "Active 'maybe' is not valid: use yes or no.",
+        ),
+    ]

@@ -7,11 +7,11 @@ import io
 import zipfile
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from plm.core.codes import FatalFileError, PlmError
 from plm.core.reader import MAX_COLUMNS, inspect, records
-from plm.core.xlsx import MAX_PARTS, XLSX_EXPANSION, cell_text
+from plm.core.xlsx import MAX_PARTS, XLSX_EXPANSION, cell_text, write_xlsx
 
 MB = 1024 * 1024
 REQUIRED = ["username", "action"]
@@ -170,3 +170,9 @@ def test_a_formula_cell_reads_as_its_value_never_as_the_formula() -> None:
 )
 def test_a_cell_reads_as_the_text_a_user_sees(value: object, text: str) -> None:
     assert cell_text(value) == text
+
+
+def test_an_exported_workbook_sheet_has_the_title_given() -> None:
+    out = io.BytesIO()
+    assert write_xlsx(out, ["Username"], [["ann"]], title="Licenses") == 1
+    assert load_workbook(io.BytesIO(out.getvalue())).sheetnames == ["Licenses"]

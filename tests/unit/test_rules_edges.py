@@ -150,3 +150,14 @@ def test_a_license_update_without_seats_keeps_the_seats_it_had() -> None:
         events, assigned_now=0, seats_now=3, first_day=date(2026, 1, 1), today=date(2026, 1, 2)
     )
     assert [d.seats for d in days] == [3, 3]
+
+
+def test_autoassign_for_a_holder_of_two_licenses_names_both() -> None:
+    rules = Rules(
+        [LicenseInfo(1, L1, 5, None), LicenseInfo(2, L2, 5, None)],
+        Ledger(used={1: 1, 2: 1}, held={1: {2, 1}}),
+        Scope(None),
+        TODAY,
+    )
+    result = decide(rules, RawRow(2, "ann", "autoassign", ""), [person(1, "ann")])
+    assert (result.code, result.message) == ("already_licensed", f"'ann' already holds {L1}, {L2}.")
