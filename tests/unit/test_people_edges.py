@@ -199,3 +199,29 @@ def test_a_bad_email_or_active_cell_is_rejected_with_the_row_and_user_name() -> 
             "Active 'maybe' is not valid: use yes or no.",
         ),
     ]
+
+
+def test_an_email_of_another_user_is_rejected_naming_its_owner() -> None:
+    row = one("User-Name,Email\nann,bob@x.edu\n")
+    assert decide_person(row, state(), ORGS, "bob").result == RowResult(
+        2,
+        "ann",
+        "",
+        "",
+        Outcome.REJECTED,
+        "email_conflict",
+        "Email 'bob@x.edu' already belongs to user 'bob': each email identifies one user.",
+    )
+
+
+def test_a_new_user_takes_the_defaults_of_absent_columns_and_the_cells_given() -> None:
+    bare = decide_person(one("User-Name\nann\n"), None, ORGS, None).state
+    assert bare == PersonState(None, "ann", "", "", "", True, frozenset())
+    inactive = decide_person(one("User-Name,Active\nbob,no\n"), None, ORGS, None).state
+    assert inactive is not None and inactive.active is False
+
+
+def test_absent_columns_leave_the_stored_fields_as_they_are() -> None:
+    row = one("User-Name,First-Name\nann,Anna\n")
+    decision = decide_person(row, state(), ORGS, None)
+    assert decision.state == state(first_name="Anna")
