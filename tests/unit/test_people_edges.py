@@ -225,3 +225,11 @@ def test_absent_columns_leave_the_stored_fields_as_they_are() -> None:
     row = one("User-Name,First-Name\nann,Anna\n")
     decision = decide_person(row, state(), ORGS, None)
     assert decision.state == state(first_name="Anna")
+
+
+def test_an_empty_pair_is_skipped_and_the_pairs_after_it_are_read() -> None:
+    row = one(
+        "User-Name,Organization-Name-1,Organization-Role-Name-1,"
+        "Organization-Name-2,Organization-Role-Name-2\nann,,,Science,Academic Staff\n"
+    )
+    assert row.roles == (STAFF,)

@@ -161,3 +161,19 @@ def test_autoassign_for_a_holder_of_two_licenses_names_both() -> None:
     )
     result = decide(rules, RawRow(2, "ann", "autoassign", ""), [person(1, "ann")])
     assert (result.code, result.message) == ("already_licensed", f"'ann' already holds {L1}, {L2}.")
+
+
+def test_an_autoassign_refused_for_the_user_shows_no_license_id() -> None:
+    student = person(1, "stud", staff=(), roles=(1,))
+    result = decide(
+        rules_over(LicenseInfo(1, L1, 5, None)), RawRow(2, "stud", "autoassign", ""), [student]
+    )
+    assert (result.code, result.license_id) == ("not_academic_staff", "")
+
+
+def test_replace_for_a_user_the_ledger_has_not_seen_assigns_the_new_license() -> None:
+    old, new = LicenseInfo(1, L1, 5, None), LicenseInfo(2, L2, 5, None)
+    rules = Rules([old, new], Ledger(used={2: 3}), Scope(None), TODAY)
+    decision = rules.replace(person(1, "ann"), old, new, row=2)
+    assert [(c.op, c.license_id) for c in decision.changes] == [("assign", L2)]
+    assert (rules.ledger.used, rules.ledger.held) == ({2: 4}, {1: {2}})
