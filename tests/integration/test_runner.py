@@ -191,7 +191,9 @@ def test_a_run_whose_lease_was_taken_over_stops_and_writes_nothing_more(campus, 
     assert results(job) == EXPECTED[:2]
     assert holders(L1) == {"ann", "bob"}
     assert job.finished_at is None
-    assert f"import {job.pk}: a newer attempt took it over; this run stopped" in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.name == "plm.imports"] == [
+        f"import {job.pk}: a newer attempt took it over; this run stopped"
+    ]
 
 
 def rows_job(decide, all_or_nothing: bool = False):  # type: ignore[no-untyped-def]
@@ -270,3 +272,21 @@ def test_a_fatal_file_error_fails_the_import_with_nothing_recorded(campus) -> No
     job = start(b"Username,License ID\nann,x\n")
     assert counts(job)[0] == "failed" and job.error_code == "missing_column"
     assert not ImportRow.objects.exists() and Assignment.objects.count() == 0
+
+
+def test_an_internal_error_on_a_resumed_run_keeps_the_earlier_attempts_results(campus) -> None:
+    """Resumed after 2 committed rows, the run fails in its first batch: the 2 rows of the
+    earlier attempt stay reported and counted."""
+    job, work = rows_job(lambda items, rules, done: decide_batch(items, rules))
+    with pytest.raises(Killed):
+        run(job, work, progress=lambda done, total: (_ for _ in ()).throw(Killed))
+    job.refresh_from_db()
+
+    def fail(items, rules, done):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk on fire")
+
+    _, again = rows_job(fail)
+    with pytest.raises(RuntimeError):
+        run(job, LicenseRows(job, again.list, fail, actor=system_actor()), resume=True)
+    assert counts(job) == ("failed", 3, 2, 2, 0, 0)
+    assert results(job) == [(2, "applied", "assigned"), (3, "applied", "assigned")]

@@ -176,3 +176,11 @@ def test_an_exported_workbook_sheet_has_the_title_given() -> None:
     out = io.BytesIO()
     assert write_xlsx(out, ["Username"], [["ann"]], title="Licenses") == 1
     assert load_workbook(io.BytesIO(out.getvalue())).sheetnames == ["Licenses"]
+
+
+def test_a_record_shorter_than_the_header_reads_empty_for_the_missing_cells() -> None:
+    data = b"Username,Action,License ID\nann,revokeall\n"
+    layout = inspect(lambda: io.BytesIO(data), required=REQUIRED)
+    (record,) = records(lambda: io.BytesIO(data), layout)
+    assert record.cells == ("ann", "revokeall")
+    assert record.get(layout, "licenseid") == ""

@@ -177,3 +177,30 @@ def test_replace_for_a_user_the_ledger_has_not_seen_assigns_the_new_license() ->
     decision = rules.replace(person(1, "ann"), old, new, row=2)
     assert [(c.op, c.license_id) for c in decision.changes] == [("assign", L2)]
     assert (rules.ledger.used, rules.ledger.held) == ({2: 4}, {1: {2}})
+
+
+def test_autoassign_without_a_free_seat_shows_no_license_id() -> None:
+    result = decide(
+        rules_over(LicenseInfo(1, L1, 0, None)),
+        RawRow(2, "ann", "autoassign", ""),
+        [person(1, "ann")],
+    )
+    assert (result.code, result.license_id) == ("no_license_available", "")
+
+
+def test_revokeall_names_every_license_and_frees_one_seat_of_each() -> None:
+    rules = Rules(
+        [LicenseInfo(1, L1, 5, None), LicenseInfo(2, L2, 5, None)],
+        Ledger(used={1: 3, 2: 1}, held={1: {1, 2}}),
+        Scope(None),
+        TODAY,
+    )
+    result = decide(rules, RawRow(2, "ann", "revokeall", ""), [person(1, "ann")])
+    assert result.message == f"Revoked {L1}, {L2} from 'ann'."
+    assert rules.ledger.used == {1: 2, 2: 0}
+
+
+def test_a_user_without_academic_staff_is_in_scope_only_where_they_hold_a_role() -> None:
+    manager = person(1, "mgr", staff=(), roles=(9,))
+    assert not Scope(frozenset({1})).covers(manager)
+    assert Scope(frozenset({9})).covers(manager)
