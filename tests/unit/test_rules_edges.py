@@ -80,8 +80,9 @@ def test_out_of_scope_names_the_user() -> None:
     outsider = person(1, "ann", staff=(9,))
     rules = rules_over(LicenseInfo(1, L1, 5, None), scope=Scope(frozenset({1})))
     result = decide(rules, RawRow(2, "ann", "assign", L1), [outsider])
-    assert (result.code, result.message) == (
+    assert (result.code, result.license_id, result.message) == (
         "out_of_scope",
+        L1,
         "User 'ann' is outside the organizations you manage.",
     )
 
@@ -204,3 +205,31 @@ def test_a_user_without_academic_staff_is_in_scope_only_where_they_hold_a_role()
     manager = person(1, "mgr", staff=(), roles=(9,))
     assert not Scope(frozenset({1})).covers(manager)
     assert Scope(frozenset({9})).covers(manager)
+
+
+def test_an_unknown_user_or_license_is_rejected_with_what_to_check() -> None:
+    rules = rules_over(LicenseInfo(1, L1, 5, None))
+    nobody = decide(rules, RawRow(2, "nobody", "assign", L1), [])
+    assert (nobody.license_id, nobody.message) == (
+        L1,
+        "No user has the email or user name 'nobody': check the Username column against the "
+        "Users export (person.csv).",
+    )
+    unknown = decide(rules, RawRow(3, "ann", "assign", L2), [person(1, "ann")])
+    assert unknown.message == (
+        f"License {L2} does not exist: check the License ID against the licenses on "
+        "Manage Presenter Licenses."
+    )
+
+
+def test_revokeall_revokes_in_license_id_order_whatever_the_keys() -> None:
+    rules = Rules(
+        [LicenseInfo(1, L2, 5, None), LicenseInfo(2, L1, 5, None)],
+        Ledger(used={1: 1, 2: 1}, held={1: {1, 2}}),
+        Scope(None),
+        TODAY,
+    )
+    cmd = validate(RawRow(2, "ann", "revokeall", ""))
+    assert not isinstance(cmd, RowResult)
+    decision = rules.decide(cmd, [person(1, "ann")])
+    assert [c.license_id for c in decision.changes] == [L1, L2]
