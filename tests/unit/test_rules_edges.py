@@ -233,3 +233,18 @@ def test_revokeall_revokes_in_license_id_order_whatever_the_keys() -> None:
     assert not isinstance(cmd, RowResult)
     decision = rules.decide(cmd, [person(1, "ann")])
     assert [c.license_id for c in decision.changes] == [L1, L2]
+
+
+def test_shape_errors_say_what_is_wrong_with_the_cell() -> None:
+    no_user = validate(RawRow(2, "", "assign", L1))
+    empty = validate(RawRow(3, "ann", "", ""))
+    wrong = validate(RawRow(4, "ann", "delete", ""))
+    assert isinstance(no_user, RowResult) and isinstance(empty, RowResult)
+    assert isinstance(wrong, RowResult)
+    assert no_user.message == "The Username cell is empty: enter the user's email or user name."
+    assert empty.message == (
+        "Action empty is not valid: use assign, autoassign, revoke or revokeall."
+    )
+    assert wrong.message == (
+        "Action 'delete' is not valid: use assign, autoassign, revoke or revokeall."
+    )
