@@ -248,3 +248,11 @@ def test_shape_errors_say_what_is_wrong_with_the_cell() -> None:
     assert wrong.message == (
         "Action 'delete' is not valid: use assign, autoassign, revoke or revokeall."
     )
+
+
+def test_license_id_errors_report_the_action_normalized() -> None:
+    missing = validate(RawRow(2, "ann", "Revoke", ""))
+    invalid = validate(RawRow(3, "ann", "ASSIGN", "2013-07-05"))
+    assert isinstance(missing, RowResult) and isinstance(invalid, RowResult)
+    assert (missing.action, missing.code) == ("revoke", "missing_license_id")
+    assert (invalid.action, invalid.code) == ("assign", "invalid_license_id")
