@@ -184,3 +184,9 @@ def test_a_record_shorter_than_the_header_reads_empty_for_the_missing_cells() ->
     (record,) = records(lambda: io.BytesIO(data), layout)
     assert record.cells == ("ann", "revokeall")
     assert record.get(layout, "licenseid") == ""
+
+
+def test_delimiters_inside_quoted_header_names_do_not_count() -> None:
+    data = b'"Username";"Action";"License ID, (a, b, c)"\nann;assign;\n'
+    layout = inspect(lambda: io.BytesIO(data), required=REQUIRED)
+    assert layout.delimiter == ";"
