@@ -190,3 +190,8 @@ def test_delimiters_inside_quoted_header_names_do_not_count() -> None:
     data = b'"Username";"Action";"License ID, (a, b, c)"\nann;assign;\n'
     layout = inspect(lambda: io.BytesIO(data), required=REQUIRED)
     assert layout.delimiter == ";"
+
+
+def test_the_delimiter_that_occurs_most_in_the_header_wins() -> None:
+    data = b"Username;Action;Notes, more\nann;assign;x\n"
+    assert inspect(lambda: io.BytesIO(data), required=REQUIRED).delimiter == ";"
