@@ -26,6 +26,7 @@ from plm.imports.records import (
     job_create,
     job_results,
     jobs_purge,
+    plain_label,
 )
 from plm.jobs.queue import execute, resume_now, resume_queued, stored_file, submit
 from plm.jobs.runner import Progress, run
@@ -130,14 +131,22 @@ def reading_label(job: Import) -> str:
     return encoding_label(job.encoding) if job.encoding else ""
 
 
+def too_large() -> PlmError:
+    """An upload over PLM_MAX_IMPORT_BYTES (the faces raise it too, before reading the body)."""
+    mb = settings.PLM_MAX_IMPORT_BYTES // (1024 * 1024)
+    return PlmError(
+        c.FILE_TOO_LARGE,
+        f"The file is larger than the limit of {mb} MB: split it into smaller files.",
+    )
+
+
 def _empty(name: str) -> PlmError:
     return PlmError(c.EMPTY_FILE, f"'{name}' is empty: it needs a header row and data rows.")
 
 
 def safe_file_name(name: str) -> str:
     """The base name of an upload, without control characters: a label, never a path."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in base if ch >= " " and ch != "\x7f")[:255] or "upload.csv"
+    return plain_label(name.replace("\\", "/").rsplit("/", 1)[-1]) or "upload.csv"
 
 
 def import_run(
@@ -194,8 +203,7 @@ def import_submit(
     if not data:
         raise _empty(file_name)
     if len(data) > settings.PLM_MAX_IMPORT_BYTES:  # the faces refuse it sooner, from headers
-        mb = settings.PLM_MAX_IMPORT_BYTES // (1024 * 1024)
-        raise PlmError(c.FILE_TOO_LARGE, f"The file is larger than the limit of {mb} MB: split it.")
+        raise too_large()
     return submit(
         kind=kind,
         data=data,

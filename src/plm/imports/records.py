@@ -17,6 +17,12 @@ from plm.imports.models import Import, ImportFile, ImportRow
 LEASE_OWNER = f"{socket.gethostname()}-{os.getpid()}"[:100]
 
 
+def plain_label(text: str) -> str:
+    """An import's label for people (a file's base name, "replace OLD -> NEW"): without control
+    characters (no database stores a NUL, and a bad License ID may carry one), 255 at most."""
+    return "".join(ch for ch in text if ch >= " " and ch != "\x7f")[:255]
+
+
 def job_create(
     *,
     kind: str,
@@ -41,9 +47,7 @@ def job_create(
         source=source,
         actor=as_user or "system",
         as_user=as_user,
-        # A label for people, never a path: without control characters (no database stores
-        # a NUL, and a replace of a bad License ID names it here).
-        file_name="".join(ch for ch in file_name if ch >= " " and ch != "\x7f")[:255],
+        file_name=plain_label(file_name),
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
         sync_max_revoke_percent=sync_percent,

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from plm.app.actors import Actor, actor_for_user, allowed, require
+from plm.app.actors import Actor, actor_for_user, require
 from plm.core.codes import PERMISSION_DENIED, PlmError
 from plm.http_status import http_status
 
@@ -26,12 +26,9 @@ def requires(level: str) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             actor = actor_for_user(request.user, "web")  # type: ignore[arg-type]
             request.actor = actor  # type: ignore[attr-defined]
-            if level != "login" and not allowed(actor, level):
-                try:
-                    require(actor, level)
-                except PlmError as error:
-                    return error_page(request, error)
             try:
+                if level != "login":
+                    require(actor, level)
                 return view(request, *args, **kwargs)
             except PlmError as error:
                 return error_page(request, error)

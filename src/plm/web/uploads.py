@@ -21,23 +21,15 @@ def request_too_large(request: HttpRequest) -> bool:
     return length > settings.PLM_MAX_IMPORT_BYTES + 64 * 1024  # room for the form fields
 
 
-def too_large_error() -> PlmError:
-    mb = settings.PLM_MAX_IMPORT_BYTES // (1024 * 1024)
-    return PlmError(
-        c.FILE_TOO_LARGE,
-        f"The file is larger than the limit of {mb} MB: split it into smaller files.",
-    )
-
-
 def _upload(request: HttpRequest) -> tuple[str, bytes]:
     """The uploaded file's name and bytes, or PlmError with a message for the page."""
     if request_too_large(request):
-        raise too_large_error()
+        raise uc.too_large()
     upload = request.FILES.get("file")
     if upload is None:
         raise PlmError(c.INVALID_ARGUMENT, "Choose a CSV or Excel (.xlsx) file to import.")
     if upload.size is not None and upload.size > settings.PLM_MAX_IMPORT_BYTES:
-        raise too_large_error()
+        raise uc.too_large()
     # The name is only a label: CSV or workbook is decided by the content (core.reader).
     return upload.name or "upload.csv", upload.read()
 
