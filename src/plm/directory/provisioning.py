@@ -21,6 +21,7 @@ from plm.clock import now
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.people import MAX_LENGTHS, ROLES
+from plm.core.text import fold
 from plm.directory.actors import Actor
 from plm.directory.models import Organization, RoleGrant, ScimGroup, User
 
@@ -48,6 +49,20 @@ def provisioned_users() -> QuerySet[User]:
     return User.objects.filter(deprovisioned_at__isnull=True)
 
 
+def _plain(data: UserData) -> None:
+    """No control characters (NUL, tab, ...) in what provisioning stores: checked before any
+    look-up, as PostgreSQL refuses a NUL even in a query."""
+    for label, value in (
+        ("userName", data.user_name),
+        ("emails.value", data.email),
+        ("name.givenName", data.given_name),
+        ("name.familyName", data.family_name),
+        ("externalId", data.external_id or ""),
+    ):
+        if any(ch < " " or ch == "\x7f" for ch in value):
+            raise PlmError(c.INVALID_ARGUMENT, f"{label} may not contain control characters.")
+
+
 def _check(data: UserData, user: User | None) -> UserData:
     name = data.user_name.strip()
     if not name:
@@ -73,6 +88,18 @@ def _check(data: UserData, user: User | None) -> UserData:
     if email and others.filter(email_key=email.casefold()).exists():
         raise PlmError(
             c.EMAIL_CONFLICT, f"E-mail '{email}' belongs to another user: each email is one user."
+        )
+    if (
+        user is not None
+        and user.is_superuser
+        and (fold(name) != user.username_key or (fold(email) or None) != user.email_key)
+    ):
+        # Single sign-on matches people by user name and e-mail: provisioning renaming a system
+        # administrator would hand their access to whoever the IdP gives that name.
+        raise PlmError(
+            c.PERMISSION_DENIED,
+            f"'{user.username}' is a system administrator: provisioning never changes their user "
+            "name or e-mail (change them with plm, or take the flag away first).",
         )
     if user is not None and user.is_superuser and user.is_active and not data.active:
         raise PlmError(
@@ -102,6 +129,7 @@ def _store(user: User, data: UserData) -> None:
 def user_create(*, actor: Actor, data: UserData) -> User:
     """A new user (no password: they sign in with the identity provider), or a de-provisioned
     user with this user name brought back into provisioning."""
+    _plain(data)
     with transaction.atomic():
         returning = User.objects.filter(
             username_key=data.user_name.strip().casefold(), deprovisioned_at__isnull=False
@@ -138,6 +166,7 @@ def _save(user: User) -> None:
 def user_update(*, actor: Actor, user: User, data: UserData) -> User:
     """Replace what provisioning manages of a user (names, e-mail, active, external id).
     Deactivating keeps the user's licenses and roles."""
+    _plain(data)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         before = _detail(user), user.username
@@ -325,7 +354,7 @@ def group_update(
         if add_members:
             _grant(actor, group, _members(add_members))
         if remove_members:
-            _ungrant(actor, group, list(User.objects.filter(pk__in=remove_members)))
+            _ungrant(actor, group, list(provisioned_users().filter(pk__in=remove_members)))
     return group
 
 

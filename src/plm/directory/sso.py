@@ -27,7 +27,10 @@ def user_for_claims(
 ) -> tuple[User | None, str]:
     """(the user, "") or (None, why the sign-in is refused)."""
     name = _text(claims, username_claim)
-    email = _text(claims, "email") if claims.get("email_verified") is not False else ""
+    # Only an e-mail the IdP says it verified (some, like Entra ID, send no such claim, and let
+    # users edit the address): an unverified one could name someone else's account.
+    verified = claims.get("email_verified") in (True, "true", "True")
+    email = _text(claims, "email") if verified else ""
     keys = [k.casefold() for k in (name, email) if k]
     if not keys:
         return None, (

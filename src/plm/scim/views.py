@@ -177,7 +177,9 @@ def _project(resource: dict[str, Any], request: HttpRequest, params: dict[str, A
 def _names(value: Any) -> set[str]:
     if not value:
         return set()
-    items = value.split(",") if isinstance(value, str) else list(value)
+    if not isinstance(value, (str, list)):
+        raise ScimError(400, "attributes must be a string or a list of strings.", "invalidValue")
+    items = value.split(",") if isinstance(value, str) else value
     names = set()
     for item in items:
         name = str(item).strip()
@@ -195,6 +197,8 @@ def _filter(text: str | None, allowed: dict[str, str], urn: str) -> dict[str, st
     """`attr eq "value"` for the attributes in `allowed` -> {use-case argument: value}."""
     if not text:
         return {}
+    if not isinstance(text, str):
+        raise ScimError(400, "filter must be a string.", "invalidFilter")
     match = _FILTER.match(text)
     if match is None:
         raise ScimError(
@@ -228,7 +232,8 @@ def _page(params: dict[str, Any]) -> tuple[int, int]:
         except (TypeError, ValueError):
             raise ScimError(400, f"{name} must be a number.", "invalidValue") from None
 
-    start = max(1, number("startIndex", 1))
+    # Past any real list (and within every database's integer range).
+    start = min(max(1, number("startIndex", 1)), 2**31)
     count = min(max(0, number("count", DEFAULT_COUNT)), d.MAX_RESULTS)
     return start, count
 
