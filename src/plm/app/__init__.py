@@ -2,7 +2,17 @@
 inputs, checking permission, scope and visibility itself, and returning typed results or
 raising PlmError with a code. The CLI, the web and the API call only these."""
 
-from plm.app import actors, assignments, audit, imports, licenses, operations, tokens, users
+from plm.app import (
+    actors,
+    assignments,
+    audit,
+    imports,
+    licenses,
+    operations,
+    policies,
+    tokens,
+    users,
+)
 
 __all__ = [
     "actors",
@@ -11,6 +21,7 @@ __all__ = [
     "imports",
     "licenses",
     "operations",
+    "policies",
     "tokens",
     "users",
 ]

@@ -1,15 +1,17 @@
 """Import use cases: run, queue, preview, apply a preview, cancel, resume, revert, and what an
 actor may see of imports. Every face calls these; each checks permission and visibility itself.
 
-Visibility: system administrators see every import; other users the imports they ran.
+Visibility: system administrators see every import; other users the imports they ran, and the
+runs of the policies they see (app/policies.py).
 """
 
 import io
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from plm.app.policies import run_queued_now
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
 from plm.core.encoding import CHOICES as ENCODING_CHOICES
@@ -31,6 +33,7 @@ from plm.imports.records import (
 from plm.jobs.queue import execute, resume_now, resume_queued, stored_file, submit
 from plm.jobs.runner import Progress, run
 from plm.jobs.works import LicenseRows
+from plm.licensing.policies import policies_in
 from plm.licensing.revert import revert_decide, revert_events
 
 __all__ = ["Import"]
@@ -49,7 +52,9 @@ def imports_visible_to(actor: Actor) -> QuerySet[Import]:
     require(actor, VIEW)
     if actor.is_sysadmin:
         return Import.objects.all()
-    return Import.objects.filter(as_user=actor.username)
+    return Import.objects.filter(
+        Q(as_user=actor.username) | Q(policy_id__in=policies_in(actor.view_scope))
+    )
 
 
 def import_get(*, actor: Actor, import_id: int) -> Import:
@@ -179,7 +184,10 @@ def import_run(
         encoding=_encoding(encoding),
         sheet=_sheet(sheet),
     )
-    return execute(job, opener, progress=progress)
+    job = execute(job, opener, progress=progress)
+    if job.kind == "users":
+        run_queued_now(actor=actor)  # the policy runs it queued: this process has no worker
+    return job
 
 
 def import_submit(
@@ -265,16 +273,26 @@ def import_resume(
 ) -> Import:
     """Continue an interrupted import in this process (the CLI), from the row after its last
     committed one."""
-    job = import_get(actor=actor, import_id=import_id)
+    job = _resumable(import_get(actor=actor, import_id=import_id))
     require(actor, _level(job.kind))
     return resume_now(job, file_opener=file_opener, progress=progress)
 
 
 def import_resume_queued(*, actor: Actor, import_id: int) -> Import:
     """Continue an interrupted import through the workers (web, API)."""
-    job = import_get(actor=actor, import_id=import_id)
+    job = _resumable(import_get(actor=actor, import_id=import_id))
     require(actor, _level(job.kind))
     return resume_queued(job)
+
+
+def _resumable(job: Import) -> Import:
+    """A policy's run is not resumed: a new run finds what is left to do."""
+    if job.policy_id is not None:
+        raise PlmError(
+            c.NOT_RESUMABLE,
+            f"Import {job.pk} is a policy's run: apply the policy again (plm policies apply).",
+        )
+    return job
 
 
 def import_revert(*, actor: Actor, import_id: int, dry_run: bool = False) -> Import:

@@ -7,6 +7,7 @@ view scope; replace changes only holders in the actor's change scope.
 
 from datetime import date
 
+from plm.app.policies import reconcile_after_change
 from plm.clock import today
 from plm.core.codes import PlmError
 from plm.core.utilization import DayUsage
@@ -44,6 +45,7 @@ def license_add(
     lic = store.license_add(
         actor=actor, license_id=license_id, seats=seats, expires=expires, name=name
     )
+    reconcile_after_change(actor=actor)
     return store.license_as_dict(lic, today())
 
 
@@ -60,6 +62,8 @@ def license_update(
     lic = store.license_update(
         actor=actor, license_id=license_id, seats=seats, expires=expires, name=name
     )
+    reconcile_after_change(actor=actor)  # more seats, or a renewed expiry, can serve a policy
+    lic.refresh_from_db()
     return store.license_as_dict(lic, today())
 
 

@@ -4,6 +4,7 @@ provider, and the SCIM tokens it uses. Every one needs a system administrator's 
 
 from django.db.models import QuerySet
 
+from plm.app.policies import reconcile_after_change
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.directory import provisioning as domain
@@ -47,17 +48,24 @@ def user_get(*, actor: Actor, pk: str | int) -> User:
 
 def user_create(*, actor: Actor, data: UserData) -> User:
     require(actor, SYSADMIN)
-    return domain.user_create(actor=actor, data=data)
+    user = domain.user_create(actor=actor, data=data)
+    reconcile_after_change(actor=actor)
+    return user
 
 
 def user_replace(*, actor: Actor, pk: str | int, data: UserData) -> User:
-    """PUT and PATCH: the user's provisioned fields become `data` (licenses untouched)."""
-    return domain.user_update(actor=actor, user=user_get(actor=actor, pk=pk), data=data)
+    """PUT and PATCH: the user's provisioned fields become `data` (licenses untouched here;
+    a policy may license or, when it says so, revoke: docs/policies.md)."""
+    user = domain.user_update(actor=actor, user=user_get(actor=actor, pk=pk), data=data)
+    reconcile_after_change(actor=actor)
+    return user
 
 
 def user_delete(*, actor: Actor, pk: str | int) -> User:
     """Deactivate and de-provision; licenses and roles are kept (docs/scim.md)."""
-    return domain.user_deprovision(actor=actor, user=user_get(actor=actor, pk=pk))
+    user = domain.user_deprovision(actor=actor, user=user_get(actor=actor, pk=pk))
+    reconcile_after_change(actor=actor)
+    return user
 
 
 def user_groups(users: list[User]) -> dict[int, list[ScimGroup]]:
@@ -106,12 +114,14 @@ def group_create(
     *, actor: Actor, display_name: str, external_id: str | None = None, members: list[str]
 ) -> ScimGroup:
     require(actor, SYSADMIN)
-    return domain.group_create(
+    group = domain.group_create(
         actor=actor,
         display_name=display_name,
         external_id=external_id,
         member_pks=[_number(m) for m in members],
     )
+    reconcile_after_change(actor=actor)
+    return group
 
 
 def group_update(
@@ -129,7 +139,7 @@ def group_update(
     def numbers(ids: list[str] | None) -> list[int] | None:
         return None if ids is None else [_number(i) for i in ids]
 
-    return domain.group_update(
+    group = domain.group_update(
         actor=actor,
         group=group,
         display_name=display_name,
@@ -138,10 +148,13 @@ def group_update(
         add_members=numbers(add_members),
         remove_members=numbers(remove_members),
     )
+    reconcile_after_change(actor=actor)  # roles changed: who is eligible may have too
+    return group
 
 
 def group_delete(*, actor: Actor, pk: str | int) -> None:
     domain.group_delete(actor=actor, group=group_get(actor=actor, pk=pk))
+    reconcile_after_change(actor=actor)
 
 
 def _number(pk: str | int) -> int:

@@ -3,7 +3,19 @@
 import typer
 
 from plm import __version__
-from plm.cli import admin, assignments, audit, imports, licenses, orgs, scim, server, tokens, users
+from plm.cli import (
+    admin,
+    assignments,
+    audit,
+    imports,
+    licenses,
+    orgs,
+    policies,
+    scim,
+    server,
+    tokens,
+    users,
+)
 
 app = typer.Typer(
     name="plm",
@@ -39,6 +51,7 @@ server.register(app)
 app.add_typer(orgs.app, name="orgs")
 app.add_typer(users.app, name="users")
 app.add_typer(licenses.app, name="licenses")
+app.add_typer(policies.app, name="policies")
 app.add_typer(imports.history, name="imports")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(scim.app, name="scim-tokens")

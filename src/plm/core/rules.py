@@ -319,6 +319,88 @@ class Rules:
         )
         return Decision(result, tuple(changes))
 
+    def pool_assign(self, person: Person, pool: Sequence[str], row: int, policy: str) -> Decision:
+        """A policy's assign for one eligible user: nothing when they already hold a current
+        license (any license: a presenter needs one, and two policies give one, not two), else
+        the first license of `pool` (License IDs in the policy's order) that is current and has
+        a free seat, else `no_license_available`."""
+        raw = RawRow(row, person.username, "assign", "")
+
+        def rejected(code: str, message: str) -> Decision:
+            return Decision(reject(raw, code, message, action="assign", license_id=""))
+
+        if not self.scope.covers(person):
+            return rejected(
+                c.OUT_OF_SCOPE, f"User '{person.username}' is outside the organizations you manage."
+            )
+        held = self.ledger.held.setdefault(person.pk, set())
+        current = sorted(
+            lic.license_id for pk in held if not (lic := self.by_pk[pk]).expired(self.today)
+        )
+        if current:
+            result = _result(
+                raw,
+                "assign",
+                current[0],
+                Outcome.UNCHANGED,
+                c.ALREADY_LICENSED,
+                f"'{person.username}' already holds {', '.join(current)}.",
+            )
+            return Decision(result)
+        problem = user_problem(person)
+        if problem:
+            return rejected(*problem)
+        for license_id in pool:
+            candidate = self.by_id.get(license_id)
+            if candidate is not None and self._license_problem(candidate) is None:
+                lic = candidate
+                held.add(lic.pk)
+                self.ledger.used[lic.pk] = self.ledger.used.get(lic.pk, 0) + 1
+                result = _result(
+                    raw,
+                    "assign",
+                    lic.license_id,
+                    Outcome.APPLIED,
+                    c.ASSIGNED,
+                    f"Assigned {lic.license_id} to '{person.username}' (policy {policy}).",
+                )
+                change = Change("assign", person.pk, lic.pk, person.username, lic.license_id)
+                return Decision(result, (change,))
+        return rejected(
+            c.NO_LICENSE_AVAILABLE,
+            f"No license in the pool of policy {policy} is current with a free seat: add "
+            "seats or licenses to the pool.",
+        )
+
+    def pool_revoke(self, person: Person, license_id: str, row: int, policy: str) -> Decision:
+        """A policy's revoke of one pool license from a user no longer eligible."""
+        raw = RawRow(row, person.username, "revoke", license_id)
+        lic = self.by_id.get(license_id)
+        held = self.ledger.held.setdefault(person.pk, set())
+        if lic is None or lic.pk not in held:
+            result = _result(
+                raw,
+                "revoke",
+                license_id,
+                Outcome.UNCHANGED,
+                c.NOT_ASSIGNED,
+                f"'{person.username}' does not hold {license_id}.",
+            )
+            return Decision(result)
+        held.discard(lic.pk)
+        self.ledger.used[lic.pk] = self.ledger.used.get(lic.pk, 0) - 1
+        result = _result(
+            raw,
+            "revoke",
+            license_id,
+            Outcome.APPLIED,
+            c.REVOKED_NOT_ELIGIBLE,
+            f"Revoked {license_id} from '{person.username}': no longer eligible for policy "
+            f"{policy}.",
+        )
+        change = Change("revoke", person.pk, lic.pk, person.username, license_id)
+        return Decision(result, (change,))
+
     def _license_problem(self, lic: LicenseInfo) -> tuple[str, str] | None:
         if lic.expired(self.today):
             return c.LICENSE_EXPIRED, f"License {lic.license_id} expired on {lic.expires}."

@@ -14,7 +14,7 @@ def people_for_keys(keys: Iterable[str]) -> dict[str, list[Person]]:
     Plain SQL on indexed columns: this runs for every batch of every import.
     """
     wanted = sorted(set(keys))
-    users_table, grants_table = User._meta.db_table, RoleGrant._meta.db_table
+    users_table = User._meta.db_table
     columns = "id, username, email, username_key, email_key, is_active"
     # Two indexed look-ups, not one OR: PostgreSQL would scan the table for the OR.
     found = {
@@ -24,19 +24,48 @@ def people_for_keys(keys: Iterable[str]) -> dict[str, list[Person]]:
             f"SELECT {columns} FROM {users_table} WHERE {{where}}", column, wanted
         )
     }
+    people = _people(list(found.values()))
+    result: dict[str, list[Person]] = {key: [] for key in wanted}
+    for values in found.values():
+        person = people[values[0]]
+        for key in {values[3], values[4]}:
+            if key in result:
+                result[key].append(person)
+    return result
+
+
+def people_by_pk(pks: Iterable[int]) -> dict[int, Person]:
+    """The users with these primary keys, as the rules see them."""
+    columns = "id, username, email, username_key, email_key, is_active"
+    found = select_in(
+        f"SELECT {columns} FROM {User._meta.db_table} WHERE {{where}}", "id", sorted(set(pks))
+    )
+    return _people(found)
+
+
+def staff_in(orgs: Iterable[int]) -> set[int]:
+    """The active users holding Academic Staff in one of `orgs`."""
+    return set(
+        RoleGrant.objects.filter(
+            role=ACADEMIC_STAFF, organization_id__in=list(orgs), user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _people(found: list[tuple]) -> dict[int, Person]:  # type: ignore[type-arg]
+    """Person for each (id, username, email, username_key, email_key, is_active) row."""
     staff: dict[int, set[int]] = {}
     roles: dict[int, set[int]] = {}
     for user_id, org_id, role in select_in(
-        f"SELECT user_id, organization_id, role FROM {grants_table} WHERE {{where}}",
+        f"SELECT user_id, organization_id, role FROM {RoleGrant._meta.db_table} WHERE {{where}}",
         "user_id",
-        list(found),
+        [values[0] for values in found],
     ):
         roles.setdefault(user_id, set()).add(org_id)
         if role == ACADEMIC_STAFF:
             staff.setdefault(user_id, set()).add(org_id)
-    result: dict[str, list[Person]] = {key: [] for key in wanted}
-    for pk, username, email, username_key, email_key, active in found.values():
-        person = Person(
+    return {
+        pk: Person(
             pk,
             username,
             email,
@@ -44,7 +73,5 @@ def people_for_keys(keys: Iterable[str]) -> dict[str, list[Person]]:
             frozenset(staff.get(pk, ())),
             frozenset(roles.get(pk, ())),
         )
-        for key in {username_key, email_key}:
-            if key in result:
-                result[key].append(person)
-    return result
+        for pk, username, email, _, _, active in found
+    }

@@ -43,6 +43,9 @@ class Import(models.Model):
     """How the file was read: utf-8, utf-16, cp1250, ..., or xlsx."""
     sheet = models.CharField(max_length=255, blank=True, default="")
     """The worksheet read, for a workbook."""
+    policy_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    """For a policy's run (source `policy`): the policy (licensing.Policy; no foreign key, as
+    imports sit beside licensing, and the record outlives a deleted policy)."""
 
     class Meta:
         ordering = ["id"]

@@ -35,6 +35,7 @@ def job_create(
     sync_percent: int | None = None,
     encoding: str = "",
     sheet: str = "",
+    policy_id: int | None = None,
 ) -> Import:
     """Record a new import; `as_user` None means the system acts (CLI without --as).
 
@@ -58,6 +59,7 @@ def job_create(
         sheet=sheet,
         attempt=1 if status == Status.RUNNING else 0,
         lease_owner=LEASE_OWNER if status == Status.RUNNING else "",
+        policy_id=policy_id,
     )
 
 
@@ -237,6 +239,8 @@ def job_as_dict(job: Import, *, results: bool = True) -> dict[str, object]:
         "encoding": job.encoding or None,
         "sheet": job.sheet or None,
     }
+    if job.policy_id is not None:
+        data["policy_id"] = job.policy_id
     if job.error_code:
         data["error"] = {"code": job.error_code, "message": job.error_message}
     if results:

@@ -12,11 +12,14 @@ from plm.clock import now
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
 from plm.core.reader import Opener
+from plm.directory.actors import Actor
 from plm.imports.models import Import, ImportFile
 from plm.imports.records import LEASE_OWNER, job_create
 from plm.jobs.recovery import prepare_resume
 from plm.jobs.runner import Progress, run
-from plm.jobs.works import file_work
+from plm.jobs.works import PolicyRun, file_work
+from plm.licensing.models import Policy
+from plm.licensing.policies import SOURCE as POLICY
 
 
 def submit(
@@ -85,8 +88,12 @@ def run_queued_import(import_id: int) -> Import | None:
 def execute(
     job: Import, opener: Opener, *, resume: bool = False, progress: Progress | None = None
 ) -> Import:
-    """Run a claimed import of a file to its end."""
-    return run(job, file_work(job, opener), resume=resume, progress=progress)
+    """Run a claimed import of a file to its end; a users import that changed users queues a
+    run of every enabled policy (their eligible users may have changed)."""
+    job = run(job, file_work(job, opener), resume=resume, progress=progress)
+    if job.kind == "users" and not job.dry_run and job.applied:
+        queue_reconciliation()
+    return job
 
 
 def resume_now(
@@ -125,3 +132,75 @@ def resume_queued(job: Import) -> Import:
         job.save(update_fields=["status"])
         process_import.enqueue(job.pk)
     return job
+
+
+# Policy runs (licensing/policies.py): queued after a change that can affect a policy, run by
+# any worker, or now in the process (the CLI has no worker: it runs what it queued itself).
+
+
+def _policy_job(policy: Policy, *, as_user: str | None, dry_run: bool, status: Status) -> Import:
+    return job_create(
+        kind="licenses",
+        source=POLICY,
+        as_user=as_user,
+        file_name=f"policy {policy.name}",
+        dry_run=dry_run,
+        status=status,
+        policy_id=policy.pk,
+    )
+
+
+def run_policy_now(
+    policy: Policy, *, actor: Actor, dry_run: bool = False, progress: Progress | None = None
+) -> Import:
+    """Run (or preview) a policy in this process, as `actor`."""
+    job = _policy_job(policy, as_user=actor.username, dry_run=dry_run, status=Status.RUNNING)
+    return run(job, PolicyRun(job, actor=actor), progress=progress)
+
+
+def queue_policy_run(policy: Policy, *, as_user: str | None, dry_run: bool = False) -> Import:
+    """Queue a run (or a preview) of a policy for the workers."""
+    with transaction.atomic():
+        job = _policy_job(policy, as_user=as_user, dry_run=dry_run, status=Status.QUEUED)
+        process_policy_run.enqueue(job.pk)
+    return job
+
+
+def queue_reconciliation() -> list[Import]:
+    """After a change that can affect policies: queue a run of every enabled policy that has
+    none queued already (as the system)."""
+    queued = []
+    for policy in Policy.objects.filter(enabled=True).order_by("pk"):
+        waiting = Import.objects.filter(
+            policy_id=policy.pk, status=Status.QUEUED, dry_run=False
+        ).exists()
+        if not waiting:
+            queued.append(queue_policy_run(policy, as_user=None))
+    return queued
+
+
+@task()
+def process_policy_run(import_id: int) -> None:
+    """The task a worker runs for a queued policy run."""
+    run_queued_policy(import_id)
+
+
+def run_queued_policy(import_id: int, progress: Progress | None = None) -> Import | None:
+    """Claim a queued policy run and run it (None: someone else took it, or it was cancelled)."""
+    job = claim(import_id)
+    if job is None:
+        return None
+    return run(job, PolicyRun(job), progress=progress)
+
+
+def run_queued_policies(policy_id: int | None = None) -> list[Import]:
+    """Run the queued policy runs (of one policy, or all) now, in this process, oldest first."""
+    pending = Import.objects.filter(source=POLICY, status=Status.QUEUED)
+    if policy_id is not None:
+        pending = pending.filter(policy_id=policy_id)
+    done = []
+    for pk in pending.order_by("pk").values_list("pk", flat=True):
+        job = run_queued_policy(pk)
+        if job is not None:
+            done.append(job)
+    return done

@@ -2,6 +2,7 @@
 revert), a person.csv file. Each re-checks at run time that its actor may still do it."""
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from itertools import repeat
 from typing import Any
 
@@ -14,12 +15,14 @@ from plm.core.people import USERNAME_KEY, PersonColumns, parse_person
 from plm.core.reader import Layout, Opener, Record, header_key, inspect, records
 from plm.core.results import RowResult, Tally
 from plm.core.rules import Decision, Ledger, RawRow, Rules
-from plm.directory.actors import CHANGE, SYSADMIN, Actor, actor_named, require
+from plm.directory.actors import CHANGE, EVERYWHERE, SYSADMIN, Actor, actor_named, require
 from plm.directory.person_import import PersonBatches
 from plm.imports.models import Import
 from plm.jobs.runner import Opening
+from plm.licensing import policies
 from plm.licensing.decide import decide_batch
 from plm.licensing.ledger import apply_decisions, lock_licenses, read_licenses
+from plm.licensing.models import Policy
 from plm.licensing.sync import (
     named_holders,
     simulate_revocations,
@@ -168,6 +171,47 @@ class LicenseFile(LicenseRows):
                 revocations, actor=self.actor, licenses=rules.by_pk, import_id=self.job.pk
             )
         return Opening([d.result for d in revocations], apply=not simulate, error=error)
+
+
+class PolicyRun(LicenseRows):
+    """A policy's reconciliation (licensing/policies.py): the rows of its plan, decided by the
+    pool rules. It changes only the policy's own (its pool, its present and former members),
+    so it runs with the system's scope under the name of whoever asked for it."""
+
+    def prepare(self, job: Import, resume: bool) -> int:
+        requester = self.given or job_actor(job, CHANGE)
+        self.actor = replace(requester, source=policies.SOURCE, scope=EVERYWHERE)
+        policy = Policy.objects.select_related("organization").filter(pk=job.policy_id).first()
+        if policy is None:
+            raise PlmError(c.POLICY_NOT_FOUND, f"Policy {job.policy_id} no longer exists.")
+        self.policy, self.on = policy, today()
+        self.plan = policies.plan(policy, self.on)
+        self.pool = policies.pool_ids(policy)
+        self.list = self.plan.items
+        job.rows = len(self.list)
+        job.save(update_fields=["rows"])
+        return job.rows
+
+    def _decide(self, items: list[Any], rules: Rules, done: int) -> list[Decision]:
+        return policies.policy_decide(items, rules, done, pool=self.pool, name=self.policy.name)
+
+    def begin(self, apply: bool) -> Opening:
+        opening = super().begin(apply)
+        error = (
+            policies.threshold_error(self.policy, self.plan)
+            if self.policy.revoke_ineligible
+            else None
+        )
+        if error is None:
+            return opening
+        # Over the threshold: everything is simulated, and the run `refused`, as a sync.
+        licenses, used = read_licenses()
+        self.dry = Rules(licenses, Ledger(used=used), self.actor.scope, self.on)
+        return Opening(apply=False, error=error)
+
+    def finish(self, tally: Tally) -> None:
+        if not self.job.dry_run:
+            policies.record_members(self.policy, self.plan, self.on)
 
 
 def _raw(rec: Record, layout: Layout) -> RawRow:

@@ -103,6 +103,13 @@ def license_delete(*, actor: Actor, license_id: str) -> None:
                 f"License {normalized} is assigned to {lic.assigned} user(s): revoke it first "
                 f"(a CSV with 'revoke' rows, or plm revoke).",
             )
+        pools = sorted(lic.policy_pools.values_list("policy__name", flat=True))
+        if pools:
+            raise PlmError(
+                c.LICENSE_IN_USE,
+                f"License {normalized} is in the pool of policy {', '.join(pools)}: take it out "
+                "of the pool first (plm policies update NAME --license ...).",
+            )
         lic.delete()
         audit_record(
             actor=actor.name,

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from plm.core.text import fold
+
 
 class License(models.Model):
     """A Personal Capture license: `ID yyyy-mm-dd-xxxxxx`, N seats, maybe an expiry date.
@@ -34,7 +36,7 @@ class License(models.Model):
 class Assignment(models.Model):
     """A user holds a license: at most once per (user, license)."""
 
-    SOURCES = [("cli", "cli"), ("web", "web"), ("api", "api")]
+    SOURCES = [("cli", "cli"), ("web", "web"), ("api", "api"), ("policy", "policy")]
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
@@ -48,4 +50,67 @@ class Assignment(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "license"], name="unique_assignment")
+        ]
+
+
+class Policy(models.Model):
+    """Who should hold a license, stated instead of uploaded: the Academic Staff of an
+    organization and everything below it get a license from an ordered pool (licensing/
+    policies.py). Names are unique ignoring case."""
+
+    name = models.CharField(max_length=100)
+    name_key = models.CharField(max_length=100, unique=True, editable=False)
+    organization = models.ForeignKey(
+        "directory.Organization", on_delete=models.PROTECT, related_name="policies"
+    )
+    revoke_ineligible = models.BooleanField(default=False)
+    """Revoke pool licenses from members who stop being eligible (off by default)."""
+    max_revoke_percent = models.PositiveSmallIntegerField(default=10)
+    """With revoke_ineligible: the most of the pool's holders one run may revoke, in percent."""
+    enabled = models.BooleanField(default=True)
+    """Paused policies are not reconciled automatically (a preview or apply by hand still runs)."""
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=150, blank=True, default="")
+
+    class Meta:
+        ordering = ["name_key"]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.name_key = fold(self.name)
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyLicense(models.Model):
+    """One license of a policy's pool, at its place in the pool's order (first = used first)."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="pool")
+    license = models.ForeignKey(License, on_delete=models.PROTECT, related_name="policy_pools")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["policy", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "license"], name="unique_pool_license")
+        ]
+
+
+class PolicyMember(models.Model):
+    """A user the policy found eligible at its last applied run, and what it saw them hold.
+
+    This is how a policy tells a manual revoke from a user it never licensed: a member whose
+    seen license is gone was revoked by someone (`opted_out`), and is not licensed again
+    until they stop being eligible and become eligible again (the row is dropped then)."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    license = models.ForeignKey(License, null=True, on_delete=models.SET_NULL, related_name="+")
+    """The current license they held after the run (None: none)."""
+    opted_out = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "user"], name="unique_policy_member")
         ]
