@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from plm import __version__
-from plm.api import imports, licenses, people
+from plm.api import imports, licenses, people, policies
 from plm.api.errors import ApiError, error_response, status_for
 from plm.core import codes as c
 from plm.core.codes import PlmError
@@ -49,6 +49,7 @@ api = NinjaAPI(
 api.add_router("", licenses.router)
 api.add_router("", imports.router)
 api.add_router("", people.router)
+api.add_router("", policies.router)
 
 
 @api.exception_handler(ApiError)

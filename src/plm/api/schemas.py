@@ -113,6 +113,7 @@ class ImportOut(Schema):
     rejected: int
     encoding: str | None = None
     sheet: str | None = None
+    policy_id: int | None = None
     error: ImportError_ | None = None
 
 
