@@ -88,7 +88,7 @@ class PolicyInput:
     organization: str | None = None
     licenses: Sequence[str] | None = None
     revoke_ineligible: bool | None = None
-    max_revoke_percent: int | None = None
+    max_revoke_percent: int | str | None = None
     enabled: bool | None = None
 
 
@@ -128,13 +128,17 @@ def _pool(license_ids: Sequence[str]) -> list[License]:
     return [found[lid] for lid in ids]
 
 
-def _percent(value: int) -> int:
-    if not 0 <= value <= 100:
+def _percent(value: int | str) -> int:
+    try:
+        percent = int(value)
+    except ValueError:
+        percent = -1
+    if not 0 <= percent <= 100:
         raise PlmError(
             c.INVALID_ARGUMENT,
             f"max_revoke_percent must be a whole number from 0 to 100, not {value!r}.",
         )
-    return value
+    return percent
 
 
 def policy_organization(data: PolicyInput) -> Organization | None:

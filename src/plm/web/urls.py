@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from plm.web.views import account, audit, imports, licensing, users
+from plm.web.views import account, audit, imports, licensing, policies, users
 
 app_name = "web"
 
@@ -22,6 +22,10 @@ urlpatterns = [
         licensing.utilization_csv,
         name="license_utilization",
     ),
+    path("policies/", policies.policy_list, name="policies"),
+    path("policies/<int:policy_id>/", policies.policy_detail, name="policy_detail"),
+    path("policies/<int:policy_id>/run/", policies.policy_run, name="policy_run"),
+    path("policies/<int:policy_id>/delete/", policies.policy_delete, name="policy_delete"),
     path("imports/", imports.history, name="history"),
     path("imports/<int:import_id>/", imports.detail, name="import_detail"),
     path("imports/<int:import_id>/progress/", imports.progress, name="import_progress"),
