@@ -12,6 +12,7 @@ from plm.api.main import api
 from plm.directory.actors import system_actor
 from plm.directory.tokens import token_create
 from plm.imports.models import Import
+from plm.licensing.models import License, Policy, PolicyLicense
 from tests.builders import make_user
 from tests.integration.conftest import L2
 
@@ -59,6 +60,11 @@ def test_api_permission_matrix(campus, role: str) -> None:
         status="completed",
         created_at="2026-01-01T00:00:00Z",
     )
+    # A Science policy: in the scoped roles' scopes (their use cases are allowed, not 403).
+    policy = Policy.objects.create(name="Science staff", organization=campus.science)
+    PolicyLicense.objects.create(
+        policy=policy, license=License.objects.get(license_id=L2), position=0
+    )
     headers = {}
     if role != "anonymous":
         _, raw = token_create(actor=system_actor(), user=people[role])
@@ -66,7 +72,9 @@ def test_api_permission_matrix(campus, role: str) -> None:
     client = Client()
     failures = []
     for method, path, level in operations():
-        url = "/api/v1" + path.format(license_id=quote(L2), import_id=job.pk, username="ann")
+        url = "/api/v1" + path.format(
+            license_id=quote(L2), import_id=job.pk, username="ann", policy_id=policy.pk
+        )
         call = getattr(client, method.lower())
         response = (
             call(url, **headers)

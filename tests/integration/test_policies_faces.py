@@ -31,7 +31,10 @@ def test_the_api_previews_applies_updates_and_deletes(campus) -> None:
     api = Api(bearer(make_user("root", sysadmin=True)))
     pid = api.post("/policies", {**BODY, "enabled": False}).json()["id"]
     preview = api.post(f"/policies/{pid}/preview")
-    assert preview.status_code == 202 and preview["Location"] == f"/api/v1/imports/{preview.json()['id']}"
+    assert (
+        preview.status_code == 202
+        and preview["Location"] == f"/api/v1/imports/{preview.json()['id']}"
+    )
     run_queued_tasks()
     rows = api.get(f"/imports/{preview.json()['id']}/results").json()["items"]
     assert [(r["username"], r["code"]) for r in rows] == [("bob", "assigned")]

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 
 from plm.imports.models import Import
+from plm.licensing.models import License, Policy, PolicyLicense
 from plm.web import urls as web_urls
 from tests.builders import make_user
 from tests.integration.conftest import L1
@@ -31,6 +32,8 @@ POST_ONLY = {
     "import_apply",
     "import_resume",
     "user_change",
+    "policy_run",
+    "policy_delete",
 }
 
 
@@ -59,8 +62,10 @@ def test_every_view_declares_its_access_rule() -> None:
     assert not missing, f"views without an access rule: {missing}"
 
 
-def _url(pattern: URLPattern, import_id: int, user_id: int) -> str:
+def _url(pattern: URLPattern, import_id: int, user_id: int, policy_id: int = 1) -> str:
     kwargs = {}
+    if "policy_id" in pattern.pattern.converters:
+        kwargs["policy_id"] = policy_id
     if "import_id" in pattern.pattern.converters:
         kwargs["import_id"] = import_id
     if "user_id" in pattern.pattern.converters:
@@ -92,6 +97,11 @@ def test_permission_matrix(people, campus, role: str) -> None:
         created_at="2026-01-01T00:00:00Z",
         dry_run=True,
     )
+    # A policy of Science: every viewer in the fixture's scopes sees it.
+    policy = Policy.objects.create(name="Science staff", organization=campus.science)
+    PolicyLicense.objects.create(
+        policy=policy, license=License.objects.get(license_id=L1), position=0
+    )
     client = Client()
     if people[role] is not None:
         client.force_login(people[role])
@@ -100,7 +110,7 @@ def test_permission_matrix(people, campus, role: str) -> None:
         if pattern.name in PUBLIC:
             continue
         level = pattern.callback.plm_access
-        url = _url(pattern, job.pk, campus.ann.pk)
+        url = _url(pattern, job.pk, campus.ann.pk, policy.pk)
         response = client.post(url) if pattern.name in POST_ONLY else client.get(url)
         if response.status_code not in expected(role, level, pattern.name):
             failures.append((pattern.name, response.status_code))
