@@ -39,7 +39,7 @@ from plm.directory.actors import Actor
 from plm.directory.models import Organization, User
 from plm.directory.orgs import org_subtree
 from plm.directory.people import people_by_pk, staff_in
-from plm.licensing.ledger import load_holdings
+from plm.licensing.ledger import load_holdings, lock_licenses
 from plm.licensing.models import Assignment, License, Policy, PolicyLicense, PolicyMember
 
 MAX_POOL = 100
@@ -169,6 +169,7 @@ def policy_save(*, actor: Actor, policy: Policy | None, data: PolicyInput) -> Po
         target.enabled = data.enabled
     try:
         with transaction.atomic():
+            lock_licenses()  # pool rows point at licenses: take them in every writer's order
             target.save()
             if pool is not None:
                 target.pool.all().delete()
@@ -365,7 +366,12 @@ def record_members(policy: Policy, planned: Plan, on: date) -> None:
     """After an applied run: remember who is eligible, what current license each holds, and
     who opted out (serialized per policy: two runs of one policy never interleave here)."""
     with transaction.atomic():
-        Policy.objects.select_for_update().filter(pk=policy.pk).first()
+        # The license rows first, in the order every writer takes them: member rows point at
+        # licenses, and on PostgreSQL that key share lock taken in another order deadlocks
+        # with a batch holding them (found by the concurrency test).
+        lock_licenses()
+        if Policy.objects.select_for_update().filter(pk=policy.pk).first() is None:
+            return  # deleted while it ran: nothing to remember
         current = {
             pk
             for pk, expires in License.objects.values_list("pk", "expires")
