@@ -100,6 +100,7 @@ def pages(c: Campus) -> list[tuple[str, str]]:
         ("Users", "/users/"),
         ("a user", f"/users/{c.user_pk}/"),
         ("Import users", "/users/import/"),
+        ("Policies", "/policies/"),
         ("profile", "/profile/"),
         ("404", "/no/such/page/"),
     ]
