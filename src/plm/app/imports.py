@@ -17,6 +17,7 @@ from plm.core.codes import PlmError, Status
 from plm.core.encoding import CHOICES as ENCODING_CHOICES
 from plm.core.encoding import label as encoding_label
 from plm.core.encoding import resolve as resolve_encoding
+from plm.core.percent import max_revoke_percent as max_revoke_percent_of
 from plm.core.reader import Opener
 from plm.directory.actors import CHANGE, SYSADMIN, VIEW, Actor, require
 from plm.imports.models import Import, ImportFile, ImportRow
@@ -73,16 +74,7 @@ def sync_threshold(sync: bool, max_revoke_percent: int | str | None) -> int | No
         return DEFAULT_MAX_REVOKE_PERCENT if sync else None
     if not sync:
         raise PlmError(c.INVALID_ARGUMENT, "max_revoke_percent goes with sync: add sync.")
-    try:
-        percent = int(max_revoke_percent)
-    except ValueError:
-        percent = -1
-    if not 0 <= percent <= 100:
-        raise PlmError(
-            c.INVALID_ARGUMENT,
-            f"max_revoke_percent must be a whole number from 0 to 100, not {max_revoke_percent!r}.",
-        )
-    return percent
+    return max_revoke_percent_of(max_revoke_percent)
 
 
 def _accepted(

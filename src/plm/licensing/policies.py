@@ -33,6 +33,7 @@ from plm.bulk import select_in
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.license_ids import normalize_license_id
+from plm.core.percent import max_revoke_percent
 from plm.core.rules import Decision, Rules, Scope
 from plm.core.text import fold
 from plm.directory.actors import Actor
@@ -128,19 +129,6 @@ def _pool(license_ids: Sequence[str]) -> list[License]:
     return [found[lid] for lid in ids]
 
 
-def _percent(value: int | str) -> int:
-    try:
-        percent = int(value)
-    except ValueError:
-        percent = -1
-    if not 0 <= percent <= 100:
-        raise PlmError(
-            c.INVALID_ARGUMENT,
-            f"max_revoke_percent must be a whole number from 0 to 100, not {value!r}.",
-        )
-    return percent
-
-
 def policy_organization(data: PolicyInput) -> Organization | None:
     """The organization `data` names (org_not_found), for the caller's scope check."""
     return None if data.organization is None else _organization(data.organization)
@@ -164,7 +152,7 @@ def policy_save(*, actor: Actor, policy: Policy | None, data: PolicyInput) -> Po
     if data.revoke_ineligible is not None:
         target.revoke_ineligible = data.revoke_ineligible
     if data.max_revoke_percent is not None:
-        target.max_revoke_percent = _percent(data.max_revoke_percent)
+        target.max_revoke_percent = max_revoke_percent(data.max_revoke_percent)
     if data.enabled is not None:
         target.enabled = data.enabled
     try:
