@@ -346,17 +346,22 @@ def floor_minimal(url: str, path: str) -> None:
 
 
 def floor_users(url: str, path: str) -> None:
+    """The users import's floor: the same users and roles, and the same information PLM keeps
+    about the run (an import record, one audit event and one result row per user)."""
     conn, m = connect(url)
     cur = conn.cursor()
     now = datetime.now(UTC)
-    cur.execute("SELECT name_key, id FROM directory_organization")
-    orgs = dict(cur.fetchall())
+    cur.execute("SELECT name_key, id, name FROM directory_organization")
+    orgs = {key: (pk, name) for key, pk, name in cur.fetchall()}
     users = []
     roles = []
+    audit = []
+    results = []
     with open(path, newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh)
         next(reader)
-        for username, email, first, last, is_active, org, role in reader:
+        for n, (username, email, first, last, is_active, org, role) in enumerate(reader, 2):
+            active = is_active == "yes"
             users.append(
                 (
                     username,
@@ -365,13 +370,30 @@ def floor_users(url: str, path: str) -> None:
                     email.casefold() or None,
                     first,
                     last,
-                    is_active == "yes",
+                    active,
                     "!",
                     False,
                     now,
                 )
             )
-            roles.append((username.casefold(), orgs[org.casefold()], role))
+            org_pk, org_name = orgs[org.casefold()]
+            roles.append((username.casefold(), org_pk, role))
+            detail = f"email={email!r} active={active} roles=[{role} @ {org_name}]"
+            audit.append((n, username, detail))
+            results.append((n, username, "applied", "created", f"Created user '{username}'."))
+    cur.execute(
+        sql(
+            "INSERT INTO imports_import (kind, source, actor, file_name, status, dry_run, "
+            "all_or_nothing, rows, processed, applied, unchanged, rejected, error_code, "
+            "error_message, created_at, results_purged, cancel_requested, file_sha256, attempt, "
+            "lease_owner, encoding, sheet) VALUES ('users','cli','floor','person.csv',"
+            "'completed',?,?,?,?,0,0,0,'','',?,?,?,'',1,'','utf-8','')",
+            m,
+        ),
+        (False, False, len(results), len(results), now, False, False),
+    )
+    cur.execute("SELECT MAX(id) FROM imports_import")
+    job = cur.fetchone()[0]
     cur.executemany(
         sql(
             "INSERT INTO directory_user (username, username_key, email, email_key, "
@@ -386,6 +408,23 @@ def floor_users(url: str, path: str) -> None:
     cur.executemany(
         sql("INSERT INTO directory_rolegrant (user_id, organization_id, role) VALUES (?, ?, ?)", m),
         [(ids[key], org, role) for key, org, role in roles],
+    )
+    cur.executemany(
+        sql(
+            "INSERT INTO audit_auditevent (at, actor, source, import_id, row, action, "
+            "username, license_id, detail) VALUES (?, 'floor', 'cli', ?, ?, 'user_create', ?, "
+            "'', ?)",
+            m,
+        ),
+        [(now, job, n, name, detail) for n, name, detail in audit],
+    )
+    cur.executemany(
+        sql(
+            "INSERT INTO imports_importrow (job_id, seq, row, username, action, "
+            "license_id, outcome, code, message) VALUES (?, ?, ?, ?, '', '', ?, ?, ?)",
+            m,
+        ),
+        [(job, i, *r) for i, r in enumerate(results)],
     )
     conn.commit()
     conn.close()
