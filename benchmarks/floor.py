@@ -3,7 +3,14 @@ standard library (csv + sqlite3, or psycopg for PostgreSQL) and nothing wasted: 
 preloaded into dicts, the rules applied in memory in file order, then the net changes, one audit
 row per change and one result row per input row written with executemany in one transaction.
 
-Usage: python -m benchmarks.floor import|users|export DATABASE_URL FILE
+The minimal floor (`import-minimal`) does the same work and writes the same information
+(assignments; one audit row per change with actor, source, import and row; one result row per
+input row with user name, action, License ID, outcome, code and message) into tables of its own
+with only the keys that work needs (`minimal-schema` creates them): what the work costs when the
+schema costs nothing beyond it.
+
+Usage: python -m benchmarks.floor import|import-minimal|users|export DATABASE_URL FILE
+       python -m benchmarks.floor minimal-schema DATABASE_URL
 """
 
 import csv
@@ -29,10 +36,49 @@ def sql(text: str, mark: str) -> str:
     return text.replace("?", mark)
 
 
+# The messages PLM writes for each code (the same information in each result row).
+MESSAGES = {
+    "assigned": "Assigned {lid} to '{u}'.",
+    "revoked": "Revoked {lid} from '{u}'.",
+    "already_assigned": "'{u}' already holds {lid}.",
+    "already_licensed": "'{u}' already holds a license.",
+    "not_assigned": "'{u}' does not hold {lid}.",
+    "nothing_to_revoke": "'{u}' holds no license.",
+    "user_inactive": "User '{u}' is inactive and cannot receive a license.",
+    "not_academic_staff": "User '{u}' does not have the Academic Staff role; only Academic Staff "
+    "can hold a Personal Capture license.",
+    "license_expired": "License {lid} expired.",
+    "no_seat_available": "License {lid} has no free seat: revoke a seat or use another license.",
+    "no_license_available": "No license has a free seat: add seats or revoke some first.",
+    "user_not_found": "No user has the email or user name '{u}': check the Username column "
+    "against the Users export (person.csv).",
+    "license_not_found": "License {lid} does not exist.",
+    "invalid_license_id": "'{lid}' is not a License ID.",
+    "invalid_action": "Action '{a}' is not one of assign, autoassign, revoke, revokeall.",
+}
+
+
+def with_messages(results: list[tuple]) -> list[tuple]:  # type: ignore[type-arg]
+    fmt = {code: text.format for code, text in MESSAGES.items()}
+    return [
+        (n, u, a, lid, outcome, code, fmt[code](u=u, lid=lid, a=a))
+        for n, u, a, lid, outcome, code, _ in results
+    ]
+
+
 def floor_import(url: str, path: str) -> None:
+    """The same-table floor: PLM's own tables and their indexes."""
     conn, m = connect(url)
     cur = conn.cursor()
     now = datetime.now(UTC)
+    cur.execute("SELECT user_id, license_id FROM licensing_assignment")
+    initial, final, used, audit, results = decide(cur, path, cur.fetchall())
+    write_same_tables(conn, cur, m, now, initial, final, used, audit, results)
+
+
+def decide(cur, path: str, holdings: list[tuple[int, int]]):  # type: ignore[no-untyped-def]
+    """The rules in memory, in file order: (initial, final holdings, seats used, audit rows,
+    result rows)."""
     today = date.today()
     users: dict[str, list[int]] = {}
     active: dict[int, bool] = {}
@@ -60,8 +106,7 @@ def floor_import(url: str, path: str) -> None:
         order.append((lid, pk, seats, expires))
     lid_of = {pk: lid for lid, (pk, _, _) in licenses.items()}
     held: dict[int, set[int]] = {}
-    cur.execute("SELECT user_id, license_id FROM licensing_assignment")
-    for u, lic in cur.fetchall():
+    for u, lic in holdings:
         held.setdefault(u, set()).add(lic)
     initial = {(u, lic) for u, ls in held.items() for lic in ls}
 
@@ -163,12 +208,17 @@ def floor_import(url: str, path: str) -> None:
                 results.append((n, username, action, raw_id, "rejected", "invalid_action", ""))
 
     final = {(u, lic) for u, ls in held.items() for lic in ls}
+    return initial, final, used, audit, with_messages(results)
+
+
+def write_same_tables(conn, cur, m, now, initial, final, used, audit, results) -> None:  # type: ignore[no-untyped-def]
     cur.execute(
         sql(
             "INSERT INTO imports_import (kind, source, actor, file_name, status, dry_run, "
             "all_or_nothing, rows, processed, applied, unchanged, rejected, error_code, "
-            "error_message, created_at, results_purged, cancel_requested, file_sha256) VALUES "
-            "('licenses','cli','floor','floor.csv','completed',?,?,?,?,0,0,0,'','',?,?,?,'')",
+            "error_message, created_at, results_purged, cancel_requested, file_sha256, attempt, "
+            "lease_owner, encoding, sheet) VALUES ('licenses','cli','floor','floor.csv',"
+            "'completed',?,?,?,?,0,0,0,'','',?,?,?,'',1,'','utf-8','')",
             m,
         ),
         (False, False, len(results), len(results), now, False, False),
@@ -211,18 +261,107 @@ def floor_import(url: str, path: str) -> None:
     conn.close()
 
 
-def floor_users(url: str, path: str) -> None:
+# The minimal floor's tables: the same information, only the keys the work needs (an import's
+# number; assignments unique per user and license, which the deletes look up). Audit and result
+# rows have no index at all.
+MINIMAL_SCHEMA = {
+    "sqlite": [
+        "CREATE TABLE IF NOT EXISTS min_import (id INTEGER PRIMARY KEY, source TEXT, actor TEXT, "
+        "file_name TEXT, status TEXT, rows INTEGER, created_at TEXT)",
+        "CREATE TABLE IF NOT EXISTS min_assignment (user_id INTEGER, license_id INTEGER, "
+        "assigned_at TEXT, assigned_by TEXT, source TEXT, import_id INTEGER, "
+        "PRIMARY KEY (user_id, license_id)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS min_audit (at TEXT, actor TEXT, source TEXT, "
+        "import_id INTEGER, row INTEGER, action TEXT, username TEXT, license_id TEXT)",
+        "CREATE TABLE IF NOT EXISTS min_result (job_id INTEGER, row INTEGER, username TEXT, "
+        "action TEXT, license_id TEXT, outcome TEXT, code TEXT, message TEXT)",
+    ],
+    "postgres": [
+        "CREATE TABLE IF NOT EXISTS min_import (id SERIAL PRIMARY KEY, source TEXT, actor TEXT, "
+        "file_name TEXT, status TEXT, rows INTEGER, created_at TIMESTAMPTZ)",
+        "CREATE TABLE IF NOT EXISTS min_assignment (user_id INTEGER, license_id INTEGER, "
+        "assigned_at TIMESTAMPTZ, assigned_by TEXT, source TEXT, import_id INTEGER, "
+        "PRIMARY KEY (user_id, license_id))",
+        "CREATE TABLE IF NOT EXISTS min_audit (at TIMESTAMPTZ, actor TEXT, source TEXT, "
+        "import_id INTEGER, row INTEGER, action TEXT, username TEXT, license_id TEXT)",
+        "CREATE TABLE IF NOT EXISTS min_result (job_id INTEGER, row INTEGER, username TEXT, "
+        "action TEXT, license_id TEXT, outcome TEXT, code TEXT, message TEXT)",
+    ],
+}
+
+
+def minimal_schema(url: str, _path: str = "") -> None:
+    """Create the minimal floor's tables (once, in the prepared database)."""
+    conn, _m = connect(url)
+    for statement in MINIMAL_SCHEMA["sqlite" if url.startswith("sqlite:") else "postgres"]:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def floor_minimal(url: str, path: str) -> None:
+    """The minimal floor: the same work and information into the tables above; executemany
+    on SQLite, COPY on PostgreSQL."""
     conn, m = connect(url)
     cur = conn.cursor()
     now = datetime.now(UTC)
-    cur.execute("SELECT name_key, id FROM directory_organization")
-    orgs = dict(cur.fetchall())
+    cur.execute("SELECT user_id, license_id FROM min_assignment")
+    initial, final, used, audit, results = decide(cur, path, cur.fetchall())
+    cur.execute(
+        sql(
+            "INSERT INTO min_import (source, actor, file_name, status, rows, created_at) "
+            "VALUES ('cli', 'floor', 'floor.csv', 'completed', ?, ?)",
+            m,
+        ),
+        (len(results), now),
+    )
+    cur.execute("SELECT MAX(id) FROM min_import")
+    job = cur.fetchone()[0]
+    cur.executemany(
+        sql("DELETE FROM min_assignment WHERE user_id = ? AND license_id = ?", m),
+        sorted(initial - final),
+    )
+    cur.executemany(
+        sql("UPDATE licensing_license SET assigned = ? WHERE id = ?", m),
+        [(count, pk) for pk, count in used.items()],
+    )
+    assignments = [(u, lic, now, "floor", "cli", job) for u, lic in sorted(final - initial)]
+    audit_rows = [(now, "floor", "cli", job, n, a, name, lid) for n, a, name, lid in audit]
+    result_rows = [(job, *r) for r in results]
+    tables = [
+        ("min_assignment", assignments),
+        ("min_audit", audit_rows),
+        ("min_result", result_rows),
+    ]
+    for table, rows in tables:
+        if m == "?":
+            marks = ", ".join("?" * len(rows[0])) if rows else ""
+            cur.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+        else:
+            with cur.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    conn.commit()
+    conn.close()
+
+
+def floor_users(url: str, path: str) -> None:
+    """The users import's floor: the same users and roles, and the same information PLM keeps
+    about the run (an import record, one audit event and one result row per user)."""
+    conn, m = connect(url)
+    cur = conn.cursor()
+    now = datetime.now(UTC)
+    cur.execute("SELECT name_key, id, name FROM directory_organization")
+    orgs = {key: (pk, name) for key, pk, name in cur.fetchall()}
     users = []
     roles = []
+    audit = []
+    results = []
     with open(path, newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh)
         next(reader)
-        for username, email, first, last, is_active, org, role in reader:
+        for n, (username, email, first, last, is_active, org, role) in enumerate(reader, 2):
+            active = is_active == "yes"
             users.append(
                 (
                     username,
@@ -231,13 +370,30 @@ def floor_users(url: str, path: str) -> None:
                     email.casefold() or None,
                     first,
                     last,
-                    is_active == "yes",
+                    active,
                     "!",
                     False,
                     now,
                 )
             )
-            roles.append((username.casefold(), orgs[org.casefold()], role))
+            org_pk, org_name = orgs[org.casefold()]
+            roles.append((username.casefold(), org_pk, role))
+            detail = f"email={email!r} active={active} roles=[{role} @ {org_name}]"
+            audit.append((n, username, detail))
+            results.append((n, username, "applied", "created", f"Created user '{username}'."))
+    cur.execute(
+        sql(
+            "INSERT INTO imports_import (kind, source, actor, file_name, status, dry_run, "
+            "all_or_nothing, rows, processed, applied, unchanged, rejected, error_code, "
+            "error_message, created_at, results_purged, cancel_requested, file_sha256, attempt, "
+            "lease_owner, encoding, sheet) VALUES ('users','cli','floor','person.csv',"
+            "'completed',?,?,?,?,0,0,0,'','',?,?,?,'',1,'','utf-8','')",
+            m,
+        ),
+        (False, False, len(results), len(results), now, False, False),
+    )
+    cur.execute("SELECT MAX(id) FROM imports_import")
+    job = cur.fetchone()[0]
     cur.executemany(
         sql(
             "INSERT INTO directory_user (username, username_key, email, email_key, "
@@ -252,6 +408,23 @@ def floor_users(url: str, path: str) -> None:
     cur.executemany(
         sql("INSERT INTO directory_rolegrant (user_id, organization_id, role) VALUES (?, ?, ?)", m),
         [(ids[key], org, role) for key, org, role in roles],
+    )
+    cur.executemany(
+        sql(
+            "INSERT INTO audit_auditevent (at, actor, source, import_id, row, action, "
+            "username, license_id, detail) VALUES (?, 'floor', 'cli', ?, ?, 'user_create', ?, "
+            "'', ?)",
+            m,
+        ),
+        [(now, job, n, name, detail) for n, name, detail in audit],
+    )
+    cur.executemany(
+        sql(
+            "INSERT INTO imports_importrow (job_id, seq, row, username, action, "
+            "license_id, outcome, code, message) VALUES (?, ?, ?, ?, '', '', ?, ?, ?)",
+            m,
+        ),
+        [(job, i, *r) for i, r in enumerate(results)],
     )
     conn.commit()
     conn.close()
@@ -279,6 +452,11 @@ def floor_export(url: str, path: str) -> None:
 
 
 if __name__ == "__main__":
-    {"import": floor_import, "users": floor_users, "export": floor_export}[sys.argv[1]](
-        sys.argv[2], sys.argv[3]
-    )
+    commands = {
+        "import": floor_import,
+        "import-minimal": floor_minimal,
+        "minimal-schema": minimal_schema,
+        "users": floor_users,
+        "export": floor_export,
+    }
+    commands[sys.argv[1]](sys.argv[2], *sys.argv[3:])

@@ -1,10 +1,11 @@
 """`make bench`: PLM against the floor (and django-import-export), measured in the same run.
 
 Each figure is a whole process (`/usr/bin/time`), several runs from the same starting state:
-minimum and median seconds, rows/s, ratio to the floor, peak RSS.
+minimum and median seconds, rows/s, ratio to the floor (and, for the import, to the minimal
+floor), peak RSS; `plm --help`; and at the largest size, reads under load (benchmarks/reads.py).
 
 python -m benchmarks.run [--sizes 10000,100000] [--million] [--runs 3] [--db sqlite,postgres]
-                         [--no-peer]
+                         [--no-peer] [--no-reads]
 """
 
 import argparse
@@ -117,7 +118,14 @@ def prepare(kind: str, data: Dataset) -> tuple[Database, Database]:
         plm(empty, "licenses", "add", lid, "--seats", str(data.seats))
     full = empty.copy(f"bench_{kind}_{data.users}_{data.rows}_full")
     plm(full, "users", "import", str(data.person_csv))
+    floor(full, "minimal-schema")
     return empty, full
+
+
+def floor(db: Database, *args: str) -> None:
+    subprocess.run(
+        [PY, "-m", "benchmarks.floor", args[0], db.url(), *args[1:]], cwd=ROOT, check=True
+    )
 
 
 def measure(name: str, base: Database, cmd: list[str], runs: int) -> dict[str, float]:
@@ -131,64 +139,85 @@ def measure(name: str, base: Database, cmd: list[str], runs: int) -> dict[str, f
     return {"min": min(times), "median": statistics.median(times), "rss_mb": max(rss)}
 
 
-def bench(kind: str, n: int, runs: int, rows: list[dict[str, object]]) -> None:
+def start_ups(runs: int) -> tuple[float, float]:
+    """A bare interpreter start on each side: `plm --version` (answered before typer, the
+    commands or Django are imported) and `python -c pass`."""
+    ours = min(timed([PLM, "--version"], "")[0] for _ in range(max(runs, 5)))
+    bare = min(timed([PY, "-c", "pass"], "")[0] for _ in range(max(runs, 5)))
+    return ours, bare
+
+
+def bench(kind: str, n: int, runs: int, rows: list[dict[str, object]], reads: bool) -> None:
     data = generate(WORK / f"data-{n}", users=n, rows=n)
     empty, full = prepare(kind, data)
-    # An empty command's start-up: Python, Django, the schema check, one tiny query.
-    plm_start = min(timed([PLM, "orgs", "list"], empty.url())[0] for _ in range(runs))
-    floor_start = min(timed([PY, "-c", "import benchmarks.floor"], "")[0] for _ in range(runs))
+    plm_start, floor_start = start_ups(runs)
     after = full.copy(full.name + "_imported")
     plm(after, "import", str(data.licenses_csv))
+    floor_cmd = [PY, "-m", "benchmarks.floor"]
 
     def add(
         task: str,
         what: int,
         plm_cmd: list[str],
-        floor_cmd: list[str],
+        floor_args: list[str],
         base: Database,
         net: bool = False,
-    ) -> None:
+        minimal: list[str] | None = None,
+    ) -> dict[str, object]:
         ours = measure(task, base, plm_cmd, runs)
-        floor = measure(task + " floor", base, floor_cmd, runs)
-        # "net of start-up": each side less its own empty process start.
+        base_run = measure(task + " floor", base, floor_cmd + floor_args, runs)
+        # "net of start-up": each side less a bare interpreter start of its own.
         ours_net = ours["min"] - (plm_start if net else 0.0)
-        floor_net = floor["min"] - (floor_start if net else 0.0)
-        ratio = ours_net / max(floor_net, 1e-3)
-        rows.append(
-            {
-                "db": kind,
-                "n": n,
-                "task": task,
-                "seconds_min": round(ours["min"], 3),
-                "seconds_median": round(ours["median"], 3),
-                "rows_per_s": int(what / ours["min"]),
-                "floor_min": round(floor["min"], 3),
-                "ratio_to_floor": round(ratio, 2),
-                "peak_rss_mb": ours["rss_mb"],
-                "floor_rss_mb": floor["rss_mb"],
-            }
-        )
-        print_row(rows[-1])
+        floor_net = base_run["min"] - (floor_start if net else 0.0)
+        row: dict[str, object] = {
+            "db": kind,
+            "n": n,
+            "task": task,
+            "seconds_min": round(ours["min"], 3),
+            "seconds_median": round(ours["median"], 3),
+            "rows_per_s": int(what / ours["min"]),
+            "floor_min": round(base_run["min"], 3),
+            "ratio_to_floor": round(ours_net / floor_net, 2) if floor_net > 0 else None,
+            "peak_rss_mb": ours["rss_mb"],
+            "floor_rss_mb": base_run["rss_mb"],
+        }
+        if net:
+            row.update(
+                start_ours=round(plm_start, 3),
+                start_floor=round(floor_start, 3),
+                net_ours=round(ours_net, 3),
+                net_floor=round(floor_net, 3),
+            )
+        if minimal is not None:
+            low = measure(task + " minimal floor", base, floor_cmd + minimal, runs)
+            row.update(
+                minimal_floor_min=round(low["min"], 3),
+                ratio_to_minimal=round(ours["min"] / low["min"], 2),
+            )
+        rows.append(row)
+        print_row(row)
+        return row
 
     add(
         "users import",
         n,
         [PLM, "users", "import", str(data.person_csv)],
-        [PY, "-m", "benchmarks.floor", "users", "{url}", str(data.person_csv)],
+        ["users", "{url}", str(data.person_csv)],
         empty,
     )
-    add(
+    plain = add(
         "import",
         n,
         [PLM, "import", str(data.licenses_csv)],
-        [PY, "-m", "benchmarks.floor", "import", "{url}", str(data.licenses_csv)],
+        ["import", "{url}", str(data.licenses_csv)],
         full,
+        minimal=["import-minimal", "{url}", str(data.licenses_csv)],
     )
     add(
         "import --dry-run",
         n,
         [PLM, "import", "--dry-run", str(data.licenses_csv)],
-        [PY, "-m", "benchmarks.floor", "import", "{url}", str(data.licenses_csv)],
+        ["import", "{url}", str(data.licenses_csv)],
         full,
     )
     out = str(WORK / "export.csv")
@@ -196,40 +225,97 @@ def bench(kind: str, n: int, runs: int, rows: list[dict[str, object]]) -> None:
         "export (net of start-up)",
         n,
         [PLM, "export", "-o", out],
-        [PY, "-m", "benchmarks.floor", "export", "{url}", out],
+        ["export", "{url}", out],
         after,
         net=True,
     )
-    job = [time_job_path(full.copy(full.name + "_job"), data.licenses_csv) for _ in range(runs)]
-    cli = next(r for r in rows if r["db"] == kind and r["n"] == n and r["task"] == "import")
-    rows.append(
-        {
-            "db": kind,
-            "n": n,
-            "task": "web/API job path",
-            "seconds_min": round(min(job), 3),
-            "seconds_median": round(statistics.median(job), 3),
-            "rows_per_s": int(n / min(job)),
-            "floor_min": cli["seconds_min"],
-            "ratio_to_floor": round(min(job) / float(cli["seconds_min"]), 2),
-            "peak_rss_mb": None,
-            "floor_rss_mb": None,
-            "note": "ratio is to the CLI import",
-        }
+    as_json = measure(
+        "import --json", full, [PLM, "import", "--json", str(data.licenses_csv)], runs
     )
-    print_row(rows[-1])
+    relative(kind, n, "import --json", as_json, plain, rows, "ratio is to the plain import")
+    job = [time_job_path(full.copy(full.name + "_job"), data.licenses_csv) for _ in range(runs)]
+    job_m = {"min": min(job), "median": statistics.median(job), "rss_mb": None}
+    relative(kind, n, "web/API job path", job_m, plain, rows, "ratio is to the CLI import")
+    if reads:
+        from benchmarks.reads import measure_reads
+
+        for r in measure_reads(after.copy(after.name + "_reads").url(), data.licenses_csv):
+            rows.append({"db": kind, "n": n, "task": "read", **r})
+            print(
+                f"{kind:<9}{n:>9}  read {r['face']} {r['path']:<52} idle p95 "
+                f"{r['idle_p95_ms']:>7} ms  busy p95 {r['busy_p95_ms']:>7} ms "
+                f"({r['busy_passes']} passes during the import)",
+                flush=True,
+            )
+        Database(kind, after.name + "_reads").drop(after.name + "_reads")
     for db in (empty, full, after):
         db.drop(db.name)
 
 
+def relative(
+    kind: str,
+    n: int,
+    task: str,
+    m: dict[str, float | None],
+    plain: dict[str, object],
+    rows: list[dict[str, object]],
+    note: str,
+) -> None:
+    """A figure whose ratio is to another PLM figure of the same run (`plain`)."""
+    low = float(m["min"] or 0.0)
+    rows.append(
+        {
+            "db": kind,
+            "n": n,
+            "task": task,
+            "seconds_min": round(low, 3),
+            "seconds_median": round(float(m["median"] or 0.0), 3),
+            "rows_per_s": int(n / low),
+            "floor_min": plain["seconds_min"],
+            "ratio_to_floor": round(low / float(plain["seconds_min"]), 2),  # type: ignore[arg-type]
+            "peak_rss_mb": m["rss_mb"],
+            "floor_rss_mb": None,
+            "note": note,
+        }
+    )
+    print_row(rows[-1])
+
+
+def help_time(runs: int, rows: list[dict[str, object]]) -> None:
+    """`plm --help`: a whole process, as a person types it."""
+    times = [timed([PLM, "--help"], "")[0] for _ in range(max(runs, 5))]
+    rows.append(
+        {
+            "db": "-",
+            "n": 0,
+            "task": "plm --help",
+            "seconds_min": round(min(times), 3),
+            "seconds_median": round(statistics.median(times), 3),
+            "rows_per_s": 0,
+            "floor_min": None,
+            "ratio_to_floor": None,
+            "peak_rss_mb": None,
+            "floor_rss_mb": None,
+        }
+    )
+    print_row(rows[-1])
+
+
 def print_row(r: dict[str, object]) -> None:
     base = f"{r['floor_min']:>7.2f}s" if r["floor_min"] is not None else "      -"
-    print(
+    line = (
         f"{r['db']:<9}{r['n']:>9}  {r['task']:<30}{r['seconds_min']:>8.2f}s "
         f"{r['seconds_median']:>8.2f}s{r['rows_per_s']:>10}/s  base {base}  "
-        f"x{r['ratio_to_floor']!s:<6} rss {r['peak_rss_mb']} MB",
-        flush=True,
+        f"x{r['ratio_to_floor']!s:<6} rss {r['peak_rss_mb']} MB"
     )
+    if "minimal_floor_min" in r:
+        line += f"  minimal floor {r['minimal_floor_min']:.2f}s x{r['ratio_to_minimal']}"
+    if "net_ours" in r:
+        line += (
+            f"  [ours {r['seconds_min']:.2f} - start {r['start_ours']:.2f} = {r['net_ours']:.2f}"
+            f"; floor {r['floor_min']:.2f} - start {r['start_floor']:.2f} = {r['net_floor']:.2f}]"
+        )
+    print(line, flush=True)
 
 
 def main() -> None:
@@ -241,16 +327,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--no-reads", action="store_true", help="skip the reads under load")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
+    # Byte-compiled as an installed package would be (PYTHONDONTWRITEBYTECODE may be set).
+    subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
     rows: list[dict[str, object]] = []
+    help_time(args.runs, rows)
     print(
         f"{'db':<9}{'rows':>9}  {'task':<26}{'min':>9} {'median':>9}{'rate':>12}  baseline",
         flush=True,
     )
+    sizes = [int(s) for s in args.sizes.split(",")]
     for kind in args.db.split(","):
-        for n in [int(s) for s in args.sizes.split(",")]:
-            bench(kind, n, args.runs, rows)
+        for n in sizes:
+            bench(kind, n, args.runs, rows, reads=not args.no_reads and n == max(sizes))
     if args.million:
         from benchmarks.memory import million
 

@@ -36,6 +36,13 @@ def test_version() -> None:
     assert out.stdout.strip() == f"plm {__version__}"
 
 
+def test_the_fast_version_answer_is_the_typer_apps_answer() -> None:
+    from typer.testing import CliRunner
+
+    fast = subprocess.run([PLM, "--version"], capture_output=True, text=True, check=True)
+    assert CliRunner().invoke(app, ["--version"]).output == fast.stdout
+
+
 def test_a_real_session_exit_codes_0_3_2(tmp_path) -> None:
     run(tmp_path, "migrate")
     run(tmp_path, "orgs", "add", "Science")

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from plm.api.auth import Auth, actor_of
-from plm.api.paging import PagingQuery, page
+from plm.api.paging import PagingQuery, page, page_of_rows
 from plm.api.schemas import AssignmentPage, ErrorOut, RowIn, RowOut, UserOut, UserPage
 from plm.app import assignments, users
 
@@ -42,7 +42,7 @@ def list_assignments(
 ) -> dict[str, object]:
     """Who holds what; filters: user (name or email), license (License ID)."""
     rows = assignments.assignments_list(actor=actor_of(request), user=user, license_id=license)
-    items, count = page(rows, paging)
+    items, count = page_of_rows(rows, paging)
     return {"items": [assignments.assignment_dict(a) for a in items], "count": count}
 
 

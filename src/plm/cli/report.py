@@ -6,9 +6,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-
 from plm.cli.runtime import err, out, use_cases
 from plm.core.files import open_private
 from plm.core.writer import ERRORS_HEADER, write_csv
@@ -20,12 +17,20 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
     if not err.is_terminal:
         yield None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     with Progress(
         TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=err,
+        console=err.real,
         transient=True,
     ) as bar:
         task = bar.add_task(label, total=None)
@@ -77,6 +82,8 @@ def print_job(  # type: ignore[no-untyped-def]
                 f"-> {r['code']}: {r['message']}\n"
             )
         return
+    from rich.table import Table
+
     table = Table(title="Rows not processed", title_justify="left")
     for name in ("Row", "Username", "Action", "License ID", "Error"):
         table.add_column(name, overflow="fold")

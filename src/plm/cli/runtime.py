@@ -10,13 +10,11 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
 
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.files import open_private
 from plm.core.writer import write_csv
-from plm.core.xlsx import write_xlsx
 
 EXIT_OK, EXIT_INTERNAL, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2, 3
 
@@ -32,8 +30,30 @@ SHEET_OPTION = typer.Option(
     None, "--sheet", help="The workbook sheet to read (default: the first visible one)."
 )
 
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+class LazyConsole:
+    """A rich Console made on first use: importing rich costs about 0.1 s, which `plm --help`
+    and `plm --version` need not pay."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Any = None
+
+    @property
+    def real(self) -> Any:
+        """The rich Console itself (for rich objects that take a console)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, soft_wrap=True, highlight=False)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+out = LazyConsole(stderr=False)
+err = LazyConsole(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -157,6 +177,8 @@ def write_export(
 ) -> int:
     """Write an export as CSV (core writer) or as a one-sheet workbook; return the row count."""
     if fmt == "xlsx":
+        from plm.core.xlsx import write_xlsx
+
         if output is None:
             if sys.stdout.isatty():
                 raise PlmError(

@@ -10,6 +10,7 @@ _SPLIT_FORMULA = re.compile(r"[,;\t\r\n]\s*[=+\-@\t\r]")
 """A separator a spreadsheet may split on (`,` `;` tab, a line break), then a formula start:
 `x;=cmd|...` becomes a cell `=cmd|...` in a spreadsheet that splits on `;` (OWASP CSV injection)."""
 _NEEDS_QUOTES = re.compile(r'[,;\t\r\n"]')
+_FORMULA_FIRST = frozenset(_FORMULA_STARTS)
 
 
 def is_formula_risk(value: str) -> bool:
@@ -31,6 +32,15 @@ def _field(value: str) -> str:
     return value
 
 
+def _cell(value: str) -> str:
+    """`_field(neutralize(value))`, with one test for the common value: one that neither starts
+    like a formula nor holds a separator, line break or quote is written as it is (without a
+    separator nothing can split off as a formula, and nothing needs quotes)."""
+    if value[:1] in _FORMULA_FIRST or _NEEDS_QUOTES.search(value):
+        return _field(neutralize(value))
+    return value
+
+
 def write_csv(
     out: TextIO,
     header: Sequence[str],
@@ -45,7 +55,7 @@ def write_csv(
     write(",".join(map(_field, header)) + "\r\n")
     count = 0
     for row in rows:
-        write(",".join([_field(neutralize(value)) for value in row]) + "\r\n")
+        write(",".join(map(_cell, row)) + "\r\n")
         count += 1
     return count
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from plm.audit.services import Event, audit_record
 from plm.core import codes as c
@@ -37,13 +37,14 @@ def user_text_filter(q: str) -> Q:
 
 def user_search(*, q: str | None = None, kind: str | None = None) -> QuerySet[User]:
     """Users sorted by user name; kind 'staff' = holds any role, 'student' = holds none."""
-    users = User.objects.annotate(role_count=Count("roles"))
+    users = User.objects.all()
+    has_role = Exists(RoleGrant.objects.filter(user_id=OuterRef("pk")))
     if q:
         users = users.filter(user_text_filter(q))
     if kind == "staff":
-        users = users.filter(role_count__gt=0)
+        users = users.filter(has_role)
     elif kind == "student":
-        users = users.filter(role_count=0)
+        users = users.filter(~has_role)
     return users.order_by("username_key")
 
 
