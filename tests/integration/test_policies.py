@@ -86,6 +86,7 @@ def test_a_users_import_is_followed_by_the_policies(campus, tmp_path) -> None:
     assert run.code == 0, run.stdout + run.stderr
     assert holders(L2) == {"bob", "dan"}  # eve is not Academic Staff
     assert last_run("Arts staff")["applied"] == 1
+    assert "policy Arts staff) completed: 1 applied, 0 rejected." in run.stderr
 
 
 def test_a_paused_policy_waits_and_a_preview_changes_nothing(campus) -> None:

@@ -68,6 +68,17 @@ def import_get(*, actor: Actor, import_id: int) -> Import:
     return job
 
 
+def policy_runs_after(*, actor: Actor, import_id: int) -> list[Import]:
+    """The finished policy runs recorded after import `import_id` that `actor` may see: those
+    a users import in this process set off (the CLI reports them)."""
+    return list(
+        imports_visible_to(actor)
+        .filter(policy_id__isnull=False, pk__gt=import_id, dry_run=False)
+        .exclude(status__in=LIVE)
+        .order_by("pk")
+    )
+
+
 def sync_threshold(sync: bool, max_revoke_percent: int | str | None) -> int | None:
     """The sync threshold in percent (None: not a sync), or invalid_argument."""
     if max_revoke_percent is None or max_revoke_percent == "":

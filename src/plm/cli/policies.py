@@ -231,7 +231,7 @@ def apply(
 
     Exit codes as plm import; for several policies, the worst of their runs.
 
-    Example (cron, nightly): plm policies apply --json > /var/log/plm/policies.json
+    Example: plm policies apply --json > /var/log/plm/policies.json   (nightly, from cron)
     """
     uc = use_cases().policies
     who = actor(as_user)

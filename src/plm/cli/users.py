@@ -12,6 +12,7 @@ from plm.cli.runtime import (
     actor,
     command,
     emit_json,
+    err,
     export_format,
     job_exit_code,
     out,
@@ -58,6 +59,11 @@ def import_(
             progress=progress,
         )
     print_job(job, as_json=as_json, errors_out=errors_out)
+    for run in uc.imports.policy_runs_after(actor=actor(as_user), import_id=job.pk):
+        err.print(  # stderr: --json keeps one document on stdout
+            f"Policy run (import {run.pk}, {run.file_name}) {run.status}: {run.applied} "
+            f"applied, {run.rejected} rejected."
+        )
     raise typer.Exit(job_exit_code(job))
 
 
