@@ -66,6 +66,8 @@ def test_a_shortfall_is_reported_with_the_seats_needed_then_served_when_seats_ar
         "waiting": 2,
         "free_seats": 0,
         "seats_needed": 2,
+        "revoking": 0,
+        "refused": False,
     }
     text = plm("policies", "show", "Everyone").stdout
     assert "Shortfall: 2 more seats needed" in text

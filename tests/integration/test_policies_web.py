@@ -62,16 +62,26 @@ def test_changing_and_deleting_a_policy(campus) -> None:
     admin = signed_in(make_user("root", sysadmin=True))
     admin.post("/policies/", FORM)
     policy = Policy.objects.get()
-    saved = admin.post(
-        f"/policies/{policy.pk}/",
-        {**FORM, "licenses": f"{L2}\n{L1}", "revoke_ineligible": "1", "max_revoke_percent": "0"},
-    )
+    form = {**FORM, "licenses": f"{L2}\n{L1}", "revoke_ineligible": "1", "max_revoke_percent": "0"}
+    asked = admin.post(f"/policies/{policy.pk}/", form)  # it can revoke: asked first
+    assert "Save policy Everyone and run it?" in asked.content.decode()
+    policy.refresh_from_db()
+    assert not policy.revoke_ineligible
+    saved = admin.post(f"/policies/{policy.pk}/", {**form, "confirmed": "1"})
     assert saved.status_code == 302
     policy.refresh_from_db()
     assert (policy.revoke_ineligible, policy.max_revoke_percent) == (True, 0)
     assert [p.license.license_id for p in policy.pool.order_by("position")] == [L2, L1]
     bad = admin.post(f"/policies/{policy.pk}/", {**FORM, "licenses": "nonsense"}, follow=True)
     assert "invalid_license_id" in bad.content.decode()
+    # A License ID or organization that does not exist is a form error, not a 404 page.
+    unknown = {**FORM, "licenses": "ID 2099-01-01-999999"}
+    missing = admin.post(f"/policies/{policy.pk}/", unknown, follow=True)
+    assert missing.status_code == 200 and "license_not_found" in missing.content.decode()
+    nowhere = admin.post(
+        "/policies/", {**FORM, "name": "X", "organization": "Nowhere"}, follow=True
+    )
+    assert nowhere.status_code == 200 and "org_not_found" in nowhere.content.decode()
     asked = admin.post(f"/policies/{policy.pk}/delete/")
     assert "Delete policy Everyone?" in asked.content.decode() and Policy.objects.exists()
     admin.post(f"/policies/{policy.pk}/delete/", {"confirmed": "1"})

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from plm.app.policies import run_queued_now
+from plm.app.policies import require_run_manageable, run_queued_now
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
 from plm.core.encoding import CHOICES as ENCODING_CHOICES
@@ -240,8 +240,7 @@ def can_apply_preview(job: Import) -> bool:
 
 def import_apply_preview(*, actor: Actor, import_id: int) -> Import:
     """Queue a preview's stored file again as a real run, with the same options."""
-    job = import_get(actor=actor, import_id=import_id)
-    require(actor, _level(job.kind))
+    job = _acted_on(actor, import_get(actor=actor, import_id=import_id))
     if not can_apply_preview(job):
         raise PlmError(
             c.NOT_A_PREVIEW,
@@ -262,9 +261,17 @@ def import_apply_preview(*, actor: Actor, import_id: int) -> Import:
 
 def import_cancel(*, actor: Actor, import_id: int) -> Import:
     """Cancel a queued import now, or stop a running one after its current batch."""
-    job = import_get(actor=actor, import_id=import_id)
-    require(actor, _level(job.kind))
+    job = _acted_on(actor, import_get(actor=actor, import_id=import_id))
     return job_cancel(job)
+
+
+def _acted_on(actor: Actor, job: Import) -> Import:
+    """An import `actor` may act on (cancel, revert, ...): the level of its kind, and for a
+    policy's run, managing that policy (seeing it is not enough)."""
+    require(actor, _level(job.kind))
+    if job.policy_id is not None:
+        require_run_manageable(actor, job.policy_id)
+    return job
 
 
 def import_resume(
@@ -302,7 +309,7 @@ def import_revert(*, actor: Actor, import_id: int, dry_run: bool = False) -> Imp
     """Undo a visible license import's applied changes, as an import of its own (source
     `revert`); `not_revertible` for a users import."""
     require(actor, CHANGE)
-    target = import_get(actor=actor, import_id=import_id)
+    target = _acted_on(actor, import_get(actor=actor, import_id=import_id))
     if target.kind == "users":
         raise PlmError(
             c.NOT_REVERTIBLE,

@@ -13,7 +13,8 @@ from plm.clock import today
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
 from plm.core.rules import Scope
-from plm.directory.actors import CHANGE, VIEW, Actor, require
+from plm.directory.actors import CHANGE, SYSADMIN, VIEW, Actor, require
+from plm.directory.models import Organization
 from plm.imports.models import Import, ImportRow
 from plm.jobs import queue
 from plm.jobs.runner import Progress
@@ -37,28 +38,51 @@ def _in(policies: QuerySet[Policy], scope: Scope) -> QuerySet[Policy]:
 
 
 def _visible(actor: Actor, ref: str | int) -> Policy:
-    """One visible policy, or policy_not_found (the same answer as for one that does not
-    exist)."""
-    policy = domain.policy_get(ref)
-    if not policies_visible_to(actor).filter(pk=policy.pk).exists():
-        raise PlmError(c.POLICY_NOT_FOUND, f"Policy {str(ref).strip()!r} does not exist.")
+    """One visible policy, or policy_not_found: the same answer as for one that does not
+    exist, so another organization's policy names are not revealed."""
+    try:
+        policy = domain.policy_get(ref)
+    except PlmError:
+        policy = None
+    if policy is None or not policies_visible_to(actor).filter(pk=policy.pk).exists():
+        raise PlmError(
+            c.POLICY_NOT_FOUND,
+            f"Policy {str(ref).strip()!r} does not exist (see plm policies list).",
+        )
     return policy
 
 
 def _manageable(actor: Actor, ref: str | int) -> Policy:
     policy = _visible(actor, ref)
-    _check_org(actor, policy.organization_id, policy.organization.name)
+    require(actor, CHANGE)
+    refused = domain.policy_manageable(actor, policy)
+    if refused is not None:
+        raise refused
     return policy
 
 
-def _check_org(actor: Actor, org_id: int, name: str) -> None:
+def can_manage(actor: Actor, policy: Policy) -> bool:
+    """May `actor` change, run and delete `policy` (its page shows those controls)?"""
+    return domain.policy_manageable(actor, policy) is None
+
+
+def require_run_manageable(actor: Actor, policy_id: int) -> None:
+    """Acting on a policy's run (cancel, revert, ...) is managing the policy: permission_denied
+    otherwise (a deleted policy's runs: system administrators only)."""
+    policy = Policy.objects.select_related("organization").filter(pk=policy_id).first()
+    if policy is None:
+        require(actor, SYSADMIN)
+        return
+    refused = domain.policy_manageable(actor, policy)
+    if refused is not None:
+        raise refused
+
+
+def _check_org(actor: Actor, org: Organization) -> None:
     require(actor, CHANGE)
-    if actor.scope.orgs is not None and org_id not in actor.scope.orgs:
-        raise PlmError(
-            c.PERMISSION_DENIED,
-            f"Organization {name!r} is outside the organizations you manage: a policy is "
-            "managed by an administrator whose organizations include it.",
-        )
+    refused = domain.org_manageable(actor, org)
+    if refused is not None:
+        raise refused
 
 
 def policy_as_dict(policy: Policy, *, detail: bool = False) -> dict[str, object]:
@@ -100,6 +124,8 @@ def policy_as_dict(policy: Policy, *, detail: bool = False) -> dict[str, object]
             "waiting": now.waiting,
             "free_seats": now.free_seats,
             "seats_needed": now.seats_needed,
+            "revoking": now.revoking,
+            "refused": now.refused,
         }
     return data
 
@@ -123,7 +149,7 @@ def policy_add(*, actor: Actor, data: PolicyInput) -> Policy:
     require(actor, CHANGE)
     org = domain.policy_organization(data)
     if org is not None:
-        _check_org(actor, org.pk, org.name)
+        _check_org(actor, org)
     policy = domain.policy_save(actor=actor, policy=None, data=data)
     reconcile_after_change(actor=actor)
     return policy
@@ -133,7 +159,7 @@ def policy_update(*, actor: Actor, ref: str | int, data: PolicyInput) -> Policy:
     policy = _manageable(actor, ref)
     org = domain.policy_organization(data)
     if org is not None:
-        _check_org(actor, org.pk, org.name)
+        _check_org(actor, org)
     policy = domain.policy_save(actor=actor, policy=policy, data=data)
     reconcile_after_change(actor=actor)
     return policy
@@ -208,6 +234,7 @@ def reconcile_after_change(*, actor: Actor) -> list[Import]:
 
 
 def run_queued_now(*, actor: Actor) -> list[Import]:
-    """The queued policy runs, run now when `actor` acts from the CLI (a process without a
-    worker); elsewhere the workers run them."""
-    return queue.run_queued_policies() if actor.source == "cli" else []
+    """The automatic policy runs waiting in the queue, run now when `actor` acts from the CLI
+    (a process without a worker: it runs what its change queued); elsewhere the workers run
+    them. Previews and runs people asked for are left to the workers."""
+    return queue.run_queued_policies(automatic=True) if actor.source == "cli" else []

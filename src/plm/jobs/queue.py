@@ -193,11 +193,14 @@ def run_queued_policy(import_id: int, progress: Progress | None = None) -> Impor
     return run(job, PolicyRun(job), progress=progress)
 
 
-def run_queued_policies(policy_id: int | None = None) -> list[Import]:
-    """Run the queued policy runs (of one policy, or all) now, in this process, oldest first."""
+def run_queued_policies(policy_id: int | None = None, *, automatic: bool = False) -> list[Import]:
+    """Run the queued policy runs (of one policy, or all; `automatic`: only those queued after
+    a change, as the system) now, in this process, oldest first."""
     pending = Import.objects.filter(source=POLICY, status=Status.QUEUED)
     if policy_id is not None:
         pending = pending.filter(policy_id=policy_id)
+    if automatic:
+        pending = pending.filter(as_user__isnull=True, dry_run=False)
     done = []
     for pk in pending.order_by("pk").values_list("pk", flat=True):
         job = run_queued_policy(pk)

@@ -184,6 +184,9 @@ class PolicyRun(LicenseRows):
         policy = Policy.objects.select_related("organization").filter(pk=job.policy_id).first()
         if policy is None:
             raise PlmError(c.POLICY_NOT_FOUND, f"Policy {job.policy_id} no longer exists.")
+        refused = policies.policy_manageable(requester, policy)
+        if refused is not None:  # checked again: roles may have changed while it was queued
+            raise refused
         self.policy, self.on = policy, today()
         self.plan = policies.plan(policy, self.on)
         self.pool = policies.pool_ids(policy)
@@ -203,6 +206,8 @@ class PolicyRun(LicenseRows):
             else None
         )
         if error is None:
+            if apply:
+                policies.members_join(self.policy, self.plan)
             return opening
         # Over the threshold: everything is simulated, and the run `refused`, as a sync.
         licenses, used = read_licenses()
@@ -211,7 +216,7 @@ class PolicyRun(LicenseRows):
 
     def finish(self, tally: Tally) -> None:
         if not self.job.dry_run:
-            policies.record_members(self.policy, self.plan, self.on)
+            policies.members_leave(self.policy, self.plan)
 
 
 def _raw(rec: Record, layout: Layout) -> RawRow:

@@ -98,17 +98,17 @@ class PolicyLicense(models.Model):
 
 
 class PolicyMember(models.Model):
-    """A user the policy found eligible at its last applied run, and what it saw them hold.
+    """A user eligible for the policy since an applied run first saw them so (`since`: the
+    newest audit event id then).
 
-    This is how a policy tells a manual revoke from a user it never licensed: a member whose
-    seen license is gone was revoked by someone (`opted_out`), and is not licensed again
-    until they stop being eligible and become eligible again (the row is dropped then)."""
+    This is how a policy tells a manual revoke from a user it never licensed: a member without
+    a current license whose latest assign or revoke after `since` is a revoke made by anyone
+    but a policy opted out, and is not licensed again until they stop being eligible (the row
+    is dropped) and become eligible again (a new row, a new `since`)."""
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    license = models.ForeignKey(License, null=True, on_delete=models.SET_NULL, related_name="+")
-    """The current license they held after the run (None: none)."""
-    opted_out = models.BooleanField(default=False)
+    since = models.BigIntegerField()
 
     class Meta:
         constraints = [

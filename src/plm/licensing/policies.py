@@ -19,6 +19,7 @@ The plan is computed once per run; its rows are decided in batches under the lic
 oversubscribe a license. The job runner records each run as an import (source `policy`).
 """
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,7 +54,7 @@ def policy_get(ref: str | int) -> Policy:
     text = str(ref).strip()
     found = (
         Policy.objects.filter(pk=int(text)).first()
-        if text.isdigit()
+        if _number(text)
         else Policy.objects.filter(name_key=fold(text)).first()
     )
     if found is None:
@@ -61,6 +62,42 @@ def policy_get(ref: str | int) -> Policy:
             c.POLICY_NOT_FOUND, f"Policy {text!r} does not exist (see plm policies list)."
         )
     return found
+
+
+def _number(text: str) -> bool:
+    return text.isascii() and text.isdecimal()
+
+
+def _plain(text: str, what: str) -> str:
+    """Text without control or format characters (NUL, tabs, bidi overrides, ...)."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in text):
+        raise PlmError(
+            c.INVALID_ARGUMENT, f"{what} may not contain control or formatting characters."
+        )
+    return text
+
+
+def org_manageable(actor: Actor, org: Organization) -> PlmError | None:
+    """Why `actor` may not manage a policy of `org`, or None: policies are managed by those
+    whose change scope covers their organization."""
+    if not actor.can_change:
+        return PlmError(
+            c.PERMISSION_DENIED,
+            "Managing a policy needs the Administrator and the License Manager role in its "
+            "organization (or system administrator).",
+        )
+    if actor.scope.orgs is not None and org.pk not in actor.scope.orgs:
+        return PlmError(
+            c.PERMISSION_DENIED,
+            f"Organization {org.name!r} is outside the organizations you manage: a policy is "
+            "managed by an administrator whose organizations include it.",
+        )
+    return None
+
+
+def policy_manageable(actor: Actor, policy: Policy) -> PlmError | None:
+    """Why `actor` may not manage `policy` (and its runs), or None."""
+    return org_manageable(actor, policy.organization)
 
 
 def policies_in(scope: Scope) -> QuerySet[Policy]:
@@ -94,10 +131,10 @@ class PolicyInput:
 
 
 def _name(text: str) -> str:
-    name = " ".join(text.split())
-    if not name or any(ch < " " or ch == "\x7f" for ch in name):
-        raise PlmError(c.INVALID_ARGUMENT, "A policy needs a name (plain text).")
-    if len(name) > 100 or name.isdigit():
+    name = " ".join(_plain(text, "A policy name").split())
+    if not name:
+        raise PlmError(c.INVALID_ARGUMENT, "A policy needs a name.")
+    if len(fold(name)) > 100 or _number(name):
         raise PlmError(
             c.INVALID_ARGUMENT, "A policy name has at most 100 characters and is not a number."
         )
@@ -105,7 +142,9 @@ def _name(text: str) -> str:
 
 
 def _organization(text: str) -> Organization:
-    org = Organization.objects.filter(name_key=fold(text.strip())).first()
+    org = Organization.objects.filter(
+        name_key=fold(_plain(text, "An organization").strip())
+    ).first()
     if org is None:
         raise PlmError(
             c.ORG_NOT_FOUND, f"Organization {text.strip()!r} does not exist (see plm orgs list)."
@@ -214,6 +253,10 @@ class Plan:
 
     items: list[PolicyItem] = field(default_factory=list)
     eligible: set[int] = field(default_factory=set)
+    joining: set[int] = field(default_factory=set)
+    """Eligible users who are not members yet."""
+    leaving: set[int] = field(default_factory=set)
+    """Members who are no longer eligible."""
     opted_out: set[int] = field(default_factory=set)
     """Eligible members who will not be licensed again (their license was revoked by hand)."""
     pool_holders: int = 0
@@ -238,7 +281,7 @@ def _holdings(user_pks: Iterable[int]) -> dict[int, set[int]]:
 def _names(user_pks: Iterable[int]) -> dict[int, str]:
     return dict(
         select_in(
-            f"SELECT id, username_key FROM {User._meta.db_table} WHERE {{where}}",
+            f"SELECT id, username FROM {User._meta.db_table} WHERE {{where}}",
             "id",
             sorted(set(user_pks)),
         )
@@ -247,44 +290,38 @@ def _names(user_pks: Iterable[int]) -> dict[int, str]:
 
 def usernames(user_pks: Sequence[int]) -> list[str]:
     """The user names of `user_pks`, in that order."""
-    names = dict(User.objects.filter(pk__in=list(user_pks)).values_list("pk", "username"))
+    names = _names(user_pks)
     return [names[pk] for pk in user_pks if pk in names]
 
 
 def plan(policy: Policy, on: date) -> Plan:
     """The rows of a run of `policy` now: assigns in user-name order, then revocations."""
     eligible = staff_in(policy_orgs(policy))
-    members = {
-        m["user_id"]: (m["license_id"], m["opted_out"])
-        for m in PolicyMember.objects.filter(policy=policy).values(
-            "user_id", "license_id", "opted_out"
-        )
-    }
+    members = dict(PolicyMember.objects.filter(policy=policy).values_list("user_id", "since"))
     expires = dict(License.objects.values_list("pk", "expires"))
     held = _holdings(eligible | set(members))
 
     def current(user_pk: int) -> bool:
         return any(expires[pk] is None or expires[pk] >= on for pk in held.get(user_pk, ()))
 
-    result = Plan(eligible=eligible)
-    unlicensed = [pk for pk in eligible if not current(pk)]
-    revoked = _revoked_since_seen(
-        {pk: members[pk][0] for pk in unlicensed if pk in members and members[pk][0]}, held
+    result = Plan(
+        eligible=eligible, joining=eligible - set(members), leaving=set(members) - eligible
     )
+    unlicensed = [pk for pk in eligible if not current(pk)]
     names = _names(unlicensed)
-    for pk in sorted(unlicensed, key=lambda pk: names[pk]):
-        seen_opted = members.get(pk)
-        if seen_opted is not None and (seen_opted[1] or pk in revoked):
-            result.opted_out.add(pk)
-        else:
+    result.opted_out = _revoked_by_hand(
+        {pk: members[pk] for pk in unlicensed if pk in members}, names
+    )
+    for pk in sorted(unlicensed, key=lambda pk: (fold(names[pk]), pk)):
+        if pk not in result.opted_out:
             result.items.append(PolicyItem("assign", pk))
     pool = list(policy.pool.order_by("position").values_list("license_id", "license__license_id"))
-    if policy.revoke_ineligible:
-        leaving = set(members) - eligible
-        leaving_names = _names(leaving)
-        for pk in sorted(leaving, key=lambda pk: leaving_names[pk]):
+    if policy.revoke_ineligible and result.leaving:
+        kept = _covered_elsewhere(policy, result.leaving)
+        leaving_names = _names(result.leaving)
+        for pk in sorted(result.leaving, key=lambda pk: (fold(leaving_names[pk]), pk)):
             for license_pk, license_id in pool:
-                if license_pk in held.get(pk, ()):
+                if license_pk in held.get(pk, ()) and (pk, license_pk) not in kept:
                     result.items.append(PolicyItem("revoke", pk, license_id))
     result.pool_holders = Assignment.objects.filter(
         license_id__in=[license_pk for license_pk, _ in pool]
@@ -292,31 +329,39 @@ def plan(policy: Policy, on: date) -> Plan:
     return result
 
 
-def _revoked_since_seen(seen: dict[int, int], held: dict[int, set[int]]) -> set[int]:
-    """The members whose seen license is gone and was last revoked by someone other than a
-    policy (by hand, a file, a revert): they opted out."""
-    gone = {pk: lic for pk, lic in seen.items() if lic not in held.get(pk, ())}
-    if not gone:
+def _revoked_by_hand(since: dict[int, int], names: dict[int, str]) -> set[int]:
+    """Of these members without a current license (user pk -> `since`), those whose latest
+    assign or revoke after `since` is a revoke made by anyone but a policy (by hand, a file,
+    a revert): they opted out. A license that merely expired leaves no such event."""
+    if not since:
         return set()
-    usernames = dict(User.objects.filter(pk__in=list(gone)).values_list("pk", "username"))
-    license_ids = dict(
-        License.objects.filter(pk__in=set(gone.values())).values_list("pk", "license_id")
-    )
-    pairs = {
-        (usernames[pk], license_ids[lic]): pk for pk, lic in gone.items() if lic in license_ids
-    }
-    last: dict[tuple[str, str], str] = {}
-    for username, license_id, source in (
+    by_name = {names[pk]: pk for pk in since}
+    last: dict[int, tuple[str, str]] = {}
+    for username, action, source, event_id in (
         AuditEvent.objects.filter(
-            action="revoke",
-            username__in={u for u, _ in pairs},
-            license_id__in={lid for _, lid in pairs},
+            id__gt=min(since.values()),
+            action__in=["assign", "revoke"],
+            username__in=list(by_name),
         )
         .order_by("id")
-        .values_list("username", "license_id", "source")
+        .values_list("username", "action", "source", "id")
     ):
-        last[(username, license_id)] = source
-    return {pk for pair, pk in pairs.items() if last.get(pair, "") != SOURCE}
+        pk = by_name[username]
+        if event_id > since[pk]:
+            last[pk] = (action, source)
+    return {pk for pk, (action, source) in last.items() if action == "revoke" and source != SOURCE}
+
+
+def _covered_elsewhere(policy: Policy, leaving: set[int]) -> set[tuple[int, int]]:
+    """(user, license) pairs of leaving members that another enabled policy, whose pool holds
+    that license, still covers: revoking them would fight that policy."""
+    kept = set()
+    others = Policy.objects.filter(enabled=True).exclude(pk=policy.pk)
+    for other in others.filter(pool__license__policy_pools__policy=policy).distinct():
+        still = leaving & staff_in(policy_orgs(other))
+        for license_pk in other.pool.values_list("license_id", flat=True):
+            kept.update((pk, license_pk) for pk in still)
+    return kept
 
 
 def policy_decide(
@@ -350,49 +395,25 @@ def threshold_error(policy: Policy, planned: Plan) -> PlmError | None:
     return None
 
 
-def record_members(policy: Policy, planned: Plan, on: date) -> None:
-    """After an applied run: remember who is eligible, what current license each holds, and
-    who opted out (serialized per policy: two runs of one policy never interleave here)."""
-    with transaction.atomic():
-        # The license rows first, in the order every writer takes them: member rows point at
-        # licenses, and on PostgreSQL that key share lock taken in another order deadlocks
-        # with a batch holding them (found by the concurrency test).
-        lock_licenses()
-        if Policy.objects.select_for_update().filter(pk=policy.pk).first() is None:
-            return  # deleted while it ran: nothing to remember
-        current = {
-            pk
-            for pk, expires in License.objects.values_list("pk", "expires")
-            if expires is None or expires >= on
-        }
-        held = _holdings(planned.eligible)
-        order = dict(License.objects.values_list("pk", "license_id"))
-        wanted = {}
-        for user_pk in planned.eligible:
-            mine = sorted((pk for pk in held.get(user_pk, ()) if pk in current), key=order.get)
-            seen = mine[0] if mine else None
-            wanted[user_pk] = (None, True) if user_pk in planned.opted_out else (seen, False)
-        existing = {
-            m.user_id: m for m in PolicyMember.objects.filter(policy=policy).select_for_update()
-        }
-        PolicyMember.objects.filter(
-            policy=policy, user_id__in=[pk for pk in existing if pk not in wanted]
-        ).delete()
-        changed = []
-        for user_pk, (seen, opted_out) in wanted.items():
-            member = existing.get(user_pk)
-            if member is not None and (member.license_id, member.opted_out) != (seen, opted_out):
-                member.license_id, member.opted_out = seen, opted_out
-                changed.append(member)
-        PolicyMember.objects.bulk_update(changed, ["license", "opted_out"], batch_size=1000)
-        PolicyMember.objects.bulk_create(
-            (
-                PolicyMember(policy=policy, user_id=pk, license_id=seen, opted_out=opted)
-                for pk, (seen, opted) in wanted.items()
-                if pk not in existing
-            ),
-            batch_size=1000,
-        )
+def members_join(policy: Policy, planned: Plan) -> None:
+    """Before an applied run's first row: its newly eligible users become members, from now
+    (so a revoke by hand during or after the run counts, whatever becomes of the run)."""
+    if not planned.joining:
+        return
+    if not Policy.objects.select_for_update().filter(pk=policy.pk).exists():
+        raise PlmError(c.POLICY_NOT_FOUND, f"Policy {policy.name} was deleted: nothing applied.")
+    since = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    PolicyMember.objects.bulk_create(
+        (PolicyMember(policy=policy, user_id=pk, since=since) for pk in planned.joining),
+        batch_size=1000,
+        ignore_conflicts=True,  # a concurrent run of the same policy added them first
+    )
+
+
+def members_leave(policy: Policy, planned: Plan) -> None:
+    """After a completed applied run: members who are no longer eligible stop being members
+    (their revocations, when the policy makes them, are done)."""
+    PolicyMember.objects.filter(policy=policy, user_id__in=list(planned.leaving)).delete()
 
 
 @dataclass(frozen=True)
@@ -406,6 +427,10 @@ class Standing:
     """Eligible, without a current license, not opted out: the next run licenses them."""
     free_seats: int
     """Free seats on the pool's current licenses."""
+    revoking: int = 0
+    """Pool licenses the next run would revoke from members no longer eligible."""
+    refused: bool = False
+    """The next run would revoke more than the policy allows: it would apply nothing."""
 
     @property
     def seats_needed(self) -> int:
@@ -424,4 +449,12 @@ def standing(policy: Policy, on: date) -> Standing:
     )
     eligible = len(planned.eligible)
     opted = len(planned.opted_out)
-    return Standing(eligible, eligible - waiting - opted, opted, waiting, free_seats)
+    return Standing(
+        eligible,
+        eligible - waiting - opted,
+        opted,
+        waiting,
+        free_seats,
+        planned.revocations,
+        threshold_error(policy, planned) is not None,
+    )

@@ -54,10 +54,18 @@ def error_page(request: HttpRequest, error: PlmError) -> HttpResponse:
     )
 
 
-def after_action(request: HttpRequest, error: PlmError, to: str, **kwargs: Any) -> HttpResponse:
+def after_action(
+    request: HttpRequest,
+    error: PlmError,
+    to: str,
+    *,
+    fields: tuple[str, ...] = (),
+    **kwargs: Any,
+) -> HttpResponse:
     """A form's action failed: back to `to` with the error as a message; the error page when
-    the object is not the actor's to see or act on (403, 404)."""
-    if http_status(error.code) in (403, 404):
+    the object is not the actor's to see or act on (403, 404), unless its code is about what
+    was typed in the form (`fields`: e.g. a License ID that does not exist)."""
+    if http_status(error.code) in (403, 404) and error.code not in fields:
         return error_page(request, error)
     messages.error(request, f"{error.message} ({error.code})")
     return redirect(to, **kwargs)

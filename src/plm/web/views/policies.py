@@ -9,9 +9,21 @@ from django.views.decorators.http import require_POST
 
 from plm.app import licenses, policies, users
 from plm.app.policies import PolicyInput
+from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.web.access import actor_of, after_action, requires
 from plm.web.confirm import confirm_page, confirmed, plural, report_url
+
+FORM_ERRORS = (c.LICENSE_NOT_FOUND, c.ORG_NOT_FOUND)
+"""Errors about what was typed in the policy form: shown on the form's page, not as a 404."""
+FORM_FIELDS = (
+    "name",
+    "organization",
+    "licenses",
+    "revoke_ineligible",
+    "max_revoke_percent",
+    "enabled",
+)
 
 
 def _form(request: HttpRequest, *, creating: bool) -> PolicyInput:
@@ -44,7 +56,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         try:
             policy = policies.policy_add(actor=actor, data=_form(request, creating=True))
         except PlmError as error:
-            return after_action(request, error, "web:policies")
+            return after_action(request, error, "web:policies", fields=FORM_ERRORS)
         messages.success(request, f"Policy {policy.name} added; its first run is queued.")
         return redirect("web:policy_detail", policy_id=policy.pk)
     context = {
@@ -61,9 +73,14 @@ def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
     actor = actor_of(request)
     if request.method == "POST":
         try:
-            policies.policy_update(actor=actor, ref=policy_id, data=_form(request, creating=False))
+            data = _form(request, creating=False)
+            if data.revoke_ineligible and not confirmed(request):
+                return _confirm_save(request, policy_id, data)
+            policies.policy_update(actor=actor, ref=policy_id, data=data)
         except PlmError as error:
-            return after_action(request, error, "web:policy_detail", policy_id=policy_id)
+            return after_action(
+                request, error, "web:policy_detail", fields=FORM_ERRORS, policy_id=policy_id
+            )
         messages.success(request, "Policy saved; a run is queued.")
         return redirect("web:policy_detail", policy_id=policy_id)
     policy = policies.policy_get(actor=actor, ref=policy_id)
@@ -72,9 +89,29 @@ def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
         "shortfall": policies.last_shortfall(policy),
         "runs": policies.policy_runs(actor=actor, ref=policy_id),
         "access": actor,
+        "manage": policies.can_manage(actor, policy),
         **_choices(request),
     }
     return render(request, "web/policy_detail.html", context)
+
+
+def _confirm_save(request: HttpRequest, policy_id: int, data: PolicyInput) -> HttpResponse:
+    """Saving a policy that revokes runs it at once: say so, and ask first."""
+    back = reverse("web:policy_detail", args=[policy_id])
+    return confirm_page(
+        request,
+        title="Save policy",
+        question=f"Save policy {data.name} and run it?",
+        details=[
+            "It revokes the pool's licenses from members who stop being eligible: the run that "
+            "follows saving revokes them at once, unless that is more than "
+            f"{data.max_revoke_percent}% of the pool's holders (then it applies nothing).",
+        ],
+        action=back,
+        button="Save and run",
+        fields=[(name, request.POST[name]) for name in FORM_FIELDS if name in request.POST],
+        back=back,
+    )
 
 
 @require_POST
@@ -97,8 +134,17 @@ def policy_run(request: HttpRequest, policy_id: int) -> HttpResponse:
                 details=[
                     f"{plural(standing['waiting'], 'user')} without a license would get one "
                     f"while the pool has free seats ({plural(standing['free_seats'], 'seat')} "
-                    "free). Run a preview first to see each user.",
-                    "The run is recorded as an import you can revert afterwards.",
+                    "free).",
+                    f"{plural(standing['revoking'], 'pool license')} would be revoked from "
+                    "members no longer eligible"
+                    + (
+                        f": more than the {shown['max_revoke_percent']}% allowed, so the run "
+                        "would apply nothing (refused)."
+                        if standing["refused"]
+                        else "."
+                    ),
+                    "Run a preview first to see each user. The run is recorded as an import "
+                    "you can revert afterwards.",
                 ],
                 action=reverse("web:policy_run", args=[policy_id]),
                 button="Apply policy",
