@@ -106,3 +106,23 @@ def test_every_command_is_documented_in_docs_cli() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "cli.md").read_text()
     for path in _commands(app):
         assert f"plm {' '.join(path)}" in doc, f"docs/cli.md lacks plm {' '.join(path)}"
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly(tmp_path) -> None:
+    """`plm ... | head`: no internal error or traceback when the pipe closes early."""
+    assert run(tmp_path, "migrate").returncode == 0
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PLM_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "HOME": str(tmp_path),
+    }
+    assert subprocess.run([PLM, "demo-data"], env=env, capture_output=True).returncode == 0
+    # The audit log of the demo is far larger than a pipe's buffer.
+    proc = subprocess.Popen(
+        [PLM, "audit", "--csv"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stdout.read(100)
+    proc.stdout.close()  # the reader goes away
+    _, err = proc.communicate(timeout=120)
+    assert b"internal error" not in err and b"Traceback" not in err
+    assert proc.returncode == 1

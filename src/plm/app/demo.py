@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from plm.app.imports import bytes_opener, import_run
+from plm.app.policies import PolicyInput, policy_add
 from plm.clock import today
 from plm.core.people import person_header
 from plm.core.text import fold
@@ -167,6 +168,16 @@ def load_demo(*, seed: int = 2013, password: str | None = None) -> str:
         rows += [[email, "autoassign", ""] for email in staff[45:]]
         assignments = _csv(LICENSES_HEADER, rows)
         import_run(actor=actor, opener=bytes_opener(assignments), file_name="demo licenses.csv")
+        # A paused policy to look at (Policies): preview it, then enable it.
+        policy_add(
+            actor=actor,
+            data=PolicyInput(
+                name="Library staff",
+                organization="Library",
+                licenses=["ID 2025-06-30-000789"],
+                enabled=False,
+            ),
+        )
     admin = User.objects.get(username_key=ADMIN)
     password = password or secrets.token_urlsafe(12)
     admin.is_superuser = True

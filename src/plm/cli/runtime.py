@@ -143,6 +143,11 @@ def command(func: F) -> F:
             return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except BrokenPipeError:
+            # The reader went away (`plm ... | head`): stop quietly, as Unix tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(EXIT_INTERNAL) from None
         except PlmError as error:
             fail(error, as_json=as_json)
         except Exception as exc:
