@@ -40,7 +40,9 @@ def figures(rows: list[dict[str, object]]) -> None:
         print()
         print("Exports net of a bare interpreter start (`plm --version`; `python -c pass`):")
         print()
-        print("| database | rows | plm export s | − start s | = net s | floor s | − start s | = net s | ratio |")
+        print(
+            "| database | rows | plm export s | − start s | = net s | floor s | − start s | = net s | ratio |"
+        )
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for r in nets:
             print(
