@@ -5,7 +5,7 @@ minimum and median seconds, rows/s, ratio to the floor (and, for the import, to 
 floor), peak RSS; `plm --help`; and at the largest size, reads under load (benchmarks/reads.py).
 
 python -m benchmarks.run [--sizes 10000,100000] [--million] [--runs 3] [--db sqlite,postgres]
-                         [--no-peer] [--no-reads]
+                         [--no-peer] [--no-reads] [--million-runs N]
 """
 
 import argparse
@@ -318,6 +318,11 @@ def print_row(r: dict[str, object]) -> None:
     print(line, flush=True)
 
 
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages (the machines are shared)."""
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000")
@@ -325,11 +330,15 @@ def main() -> None:
         "--million", action="store_true", help="also 1,000,000 rows (100,000 users)"
     )
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--million-runs", type=int, default=None, help="runs of the memory check (default --runs)"
+    )
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--no-reads", action="store_true", help="skip the reads under load")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
+    load_before = _load()
     # Byte-compiled as an installed package would be (PYTHONDONTWRITEBYTECODE may be set).
     subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
     rows: list[dict[str, object]] = []
@@ -345,7 +354,7 @@ def main() -> None:
     if args.million:
         from benchmarks.memory import million
 
-        rows.extend(million(args.runs))
+        rows.extend(million(args.million_runs or args.runs))
     if not args.no_peer:
         from benchmarks.peer import peer_vs_plm
 
@@ -357,6 +366,7 @@ def main() -> None:
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
+            "load": f"{load_before} / {_load()}",
         },
         "rows": rows,
     }
