@@ -25,6 +25,7 @@ def million(runs: int) -> list[dict[str, object]]:
             "ratio_to_floor": round(m["rss_mb"] / base_rss, 2),
             "peak_rss_mb": m["rss_mb"],
             "floor_rss_mb": None,
+            "cpu_min": round(m["cpu"], 2),
             "note": "ratio is peak RSS over the 100,000-row run's",
         }
         print_row(row)

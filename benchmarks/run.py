@@ -5,7 +5,7 @@ minimum and median seconds, rows/s, ratio to the floor (and, for the import, to 
 floor), peak RSS; `plm --help`; and at the largest size, reads under load (benchmarks/reads.py).
 
 python -m benchmarks.run [--sizes 10000,100000] [--million] [--runs 3] [--db sqlite,postgres]
-                         [--no-peer] [--no-reads]
+                         [--no-peer] [--no-reads] [--million-runs N]
 """
 
 import argparse
@@ -40,10 +40,16 @@ def env_for(url: str) -> dict[str, str]:
 
 def timed(cmd: list[str], url: str) -> tuple[float, int]:
     """(seconds, peak RSS in MB) of one process."""
+    seconds, mb, _cpu = timed_cpu(cmd, url)
+    return seconds, mb
+
+
+def timed_cpu(cmd: list[str], url: str) -> tuple[float, int, float]:
+    """(seconds, peak RSS in MB, CPU seconds: user + system) of one process."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
         start = time.perf_counter()
         proc = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd],
+            ["/usr/bin/time", "-f", "%M %U %S", "-o", out.name, *cmd],
             env=env_for(url),
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
@@ -53,8 +59,8 @@ def timed(cmd: list[str], url: str) -> tuple[float, int]:
         seconds = time.perf_counter() - start
         if proc.returncode not in (0, 3):
             raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-        rss_kb = int(out.read().strip().splitlines()[-1])
-    return seconds, rss_kb // 1024
+        rss_kb, user, system = out.read().strip().splitlines()[-1].split()
+    return seconds, int(rss_kb) // 1024, float(user) + float(system)
 
 
 class Database:
@@ -129,28 +135,49 @@ def floor(db: Database, *args: str) -> None:
 
 
 def measure(name: str, base: Database, cmd: list[str], runs: int) -> dict[str, float]:
-    times, rss = [], []
+    return measure_together(base, {name: cmd}, runs)[name]
+
+
+def measure_together(
+    base: Database, cmds: dict[str, list[str]], runs: int
+) -> dict[str, dict[str, float]]:
+    """Each command `runs` times from `base`, interleaved (A B A B ...), so that a shared
+    machine's load falls on every side alike. Per command: min and median seconds, peak RSS,
+    min CPU seconds (user + system)."""
+    got: dict[str, list[tuple[float, int, float]]] = {name: [] for name in cmds}
     for _ in range(runs):
-        db = base.copy(base.name + "_run")
-        seconds, mb = timed([c.replace("{url}", db.url()) for c in cmd], db.url())
-        times.append(seconds)
-        rss.append(mb)
-        db.drop(db.name)
-    return {"min": min(times), "median": statistics.median(times), "rss_mb": max(rss)}
+        for name, cmd in cmds.items():
+            db = base.copy(base.name + "_run")
+            got[name].append(timed_cpu([c.replace("{url}", db.url()) for c in cmd], db.url()))
+            db.drop(db.name)
+    return {
+        name: {
+            "min": min(t for t, _, _ in m),
+            "median": statistics.median(t for t, _, _ in m),
+            "rss_mb": max(r for _, r, _ in m),
+            "cpu": min(c for _, _, c in m),
+        }
+        for name, m in got.items()
+    }
 
 
-def start_ups(runs: int) -> tuple[float, float]:
+def start_ups(runs: int) -> tuple[float, float, float, float]:
     """A bare interpreter start on each side: `plm --version` (answered before typer, the
-    commands or Django are imported) and `python -c pass`."""
-    ours = min(timed([PLM, "--version"], "")[0] for _ in range(max(runs, 5)))
-    bare = min(timed([PY, "-c", "pass"], "")[0] for _ in range(max(runs, 5)))
-    return ours, bare
+    commands or Django are imported) and `python -c pass`: (seconds, CPU seconds) of each."""
+    ours = [timed_cpu([PLM, "--version"], "") for _ in range(max(runs, 5))]
+    bare = [timed_cpu([PY, "-c", "pass"], "") for _ in range(max(runs, 5))]
+    return (
+        min(t for t, _, _ in ours),
+        min(t for t, _, _ in bare),
+        min(c for _, _, c in ours),
+        min(c for _, _, c in bare),
+    )
 
 
 def bench(kind: str, n: int, runs: int, rows: list[dict[str, object]], reads: bool) -> None:
     data = generate(WORK / f"data-{n}", users=n, rows=n)
     empty, full = prepare(kind, data)
-    plm_start, floor_start = start_ups(runs)
+    plm_start, floor_start, plm_start_cpu, floor_start_cpu = start_ups(runs)
     after = full.copy(full.name + "_imported")
     plm(after, "import", str(data.licenses_csv))
     floor_cmd = [PY, "-m", "benchmarks.floor"]
@@ -164,11 +191,16 @@ def bench(kind: str, n: int, runs: int, rows: list[dict[str, object]], reads: bo
         net: bool = False,
         minimal: list[str] | None = None,
     ) -> dict[str, object]:
-        ours = measure(task, base, plm_cmd, runs)
-        base_run = measure(task + " floor", base, floor_cmd + floor_args, runs)
+        cmds = {"ours": plm_cmd, "floor": floor_cmd + floor_args}
+        if minimal is not None:
+            cmds["minimal"] = floor_cmd + minimal
+        got = measure_together(base, cmds, runs)
+        ours, base_run = got["ours"], got["floor"]
         # "net of start-up": each side less a bare interpreter start of its own.
         ours_net = ours["min"] - (plm_start if net else 0.0)
         floor_net = base_run["min"] - (floor_start if net else 0.0)
+        ours_cpu = ours["cpu"] - (plm_start_cpu if net else 0.0)
+        floor_cpu = base_run["cpu"] - (floor_start_cpu if net else 0.0)
         row: dict[str, object] = {
             "db": kind,
             "n": n,
@@ -180,6 +212,9 @@ def bench(kind: str, n: int, runs: int, rows: list[dict[str, object]], reads: bo
             "ratio_to_floor": round(ours_net / floor_net, 2) if floor_net > 0 else None,
             "peak_rss_mb": ours["rss_mb"],
             "floor_rss_mb": base_run["rss_mb"],
+            "cpu_min": round(ours["cpu"], 2),
+            "floor_cpu_min": round(base_run["cpu"], 2),
+            "cpu_ratio": round(ours_cpu / floor_cpu, 2) if floor_cpu > 0 else None,
         }
         if net:
             row.update(
@@ -187,12 +222,16 @@ def bench(kind: str, n: int, runs: int, rows: list[dict[str, object]], reads: bo
                 start_floor=round(floor_start, 3),
                 net_ours=round(ours_net, 3),
                 net_floor=round(floor_net, 3),
+                start_ours_cpu=round(plm_start_cpu, 2),
+                start_floor_cpu=round(floor_start_cpu, 2),
             )
         if minimal is not None:
-            low = measure(task + " minimal floor", base, floor_cmd + minimal, runs)
+            low = got["minimal"]
             row.update(
                 minimal_floor_min=round(low["min"], 3),
                 ratio_to_minimal=round(ours["min"] / low["min"], 2),
+                minimal_cpu_min=round(low["cpu"], 2),
+                cpu_ratio_to_minimal=round(ours["cpu"] / low["cpu"], 2),
             )
         rows.append(row)
         print_row(row)
@@ -229,10 +268,23 @@ def bench(kind: str, n: int, runs: int, rows: list[dict[str, object]], reads: bo
         after,
         net=True,
     )
-    as_json = measure(
-        "import --json", full, [PLM, "import", "--json", str(data.licenses_csv)], runs
+    pair = measure_together(
+        full,
+        {
+            "json": [PLM, "import", "--json", str(data.licenses_csv)],
+            "plain": [PLM, "import", str(data.licenses_csv)],
+        },
+        runs,
     )
-    relative(kind, n, "import --json", as_json, plain, rows, "ratio is to the plain import")
+    relative(
+        kind,
+        n,
+        "import --json",
+        pair["json"],
+        {"seconds_min": round(pair["plain"]["min"], 3), "cpu_min": round(pair["plain"]["cpu"], 2)},
+        rows,
+        "ratio is to the plain import, measured alongside",
+    )
     job = [time_job_path(full.copy(full.name + "_job"), data.licenses_csv) for _ in range(runs)]
     job_m = {"min": min(job), "median": statistics.median(job), "rss_mb": None}
     relative(kind, n, "web/API job path", job_m, plain, rows, "ratio is to the CLI import")
@@ -257,7 +309,7 @@ def relative(
     n: int,
     task: str,
     m: dict[str, float | None],
-    plain: dict[str, object],
+    plain: dict[str, object],  # seconds_min (and cpu_min) of the figure it is compared with
     rows: list[dict[str, object]],
     note: str,
 ) -> None:
@@ -278,6 +330,10 @@ def relative(
             "note": note,
         }
     )
+    if m.get("cpu") is not None and plain.get("cpu_min"):
+        rows[-1]["cpu_min"] = round(float(m["cpu"] or 0.0), 2)
+        rows[-1]["floor_cpu_min"] = plain["cpu_min"]
+        rows[-1]["cpu_ratio"] = round(float(m["cpu"] or 0.0) / float(plain["cpu_min"]), 2)  # type: ignore[arg-type]
     print_row(rows[-1])
 
 
@@ -308,14 +364,24 @@ def print_row(r: dict[str, object]) -> None:
         f"{r['seconds_median']:>8.2f}s{r['rows_per_s']:>10}/s  base {base}  "
         f"x{r['ratio_to_floor']!s:<6} rss {r['peak_rss_mb']} MB"
     )
+    if r.get("cpu_ratio") is not None:
+        line += f"  cpu {r['cpu_min']}s/{r['floor_cpu_min']}s x{r['cpu_ratio']}"
     if "minimal_floor_min" in r:
-        line += f"  minimal floor {r['minimal_floor_min']:.2f}s x{r['ratio_to_minimal']}"
+        line += (
+            f"  minimal floor {r['minimal_floor_min']:.2f}s x{r['ratio_to_minimal']}"
+            f" (cpu {r['minimal_cpu_min']}s x{r['cpu_ratio_to_minimal']})"
+        )
     if "net_ours" in r:
         line += (
             f"  [ours {r['seconds_min']:.2f} - start {r['start_ours']:.2f} = {r['net_ours']:.2f}"
             f"; floor {r['floor_min']:.2f} - start {r['start_floor']:.2f} = {r['net_floor']:.2f}]"
         )
     print(line, flush=True)
+
+
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages (the machines are shared)."""
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -325,11 +391,15 @@ def main() -> None:
         "--million", action="store_true", help="also 1,000,000 rows (100,000 users)"
     )
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--million-runs", type=int, default=None, help="runs of the memory check (default --runs)"
+    )
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--no-reads", action="store_true", help="skip the reads under load")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
+    load_before = _load()
     # Byte-compiled as an installed package would be (PYTHONDONTWRITEBYTECODE may be set).
     subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
     rows: list[dict[str, object]] = []
@@ -345,7 +415,7 @@ def main() -> None:
     if args.million:
         from benchmarks.memory import million
 
-        rows.extend(million(args.runs))
+        rows.extend(million(args.million_runs or args.runs))
     if not args.no_peer:
         from benchmarks.peer import peer_vs_plm
 
@@ -357,6 +427,7 @@ def main() -> None:
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
+            "load": f"{load_before} / {_load()}",
         },
         "rows": rows,
     }

@@ -78,6 +78,33 @@ def relaxed_gc() -> Iterator[None]:
                 gc.set_threshold(*_gc_saved)
 
 
+# SQLite, for the connection running an import: a 32 MB page cache instead of 2 MB, and a
+# checkpoint every ~40 MB of WAL instead of every 4 MB. With 1,000,000 rows the indexes outgrow
+# the small cache (a read syscall for most index pages) and every batch's commit checkpointed,
+# writing the same hot index pages back again and again: a third of the run in system time.
+_IMPORT_PRAGMAS = {"cache_size": -32768, "wal_autocheckpoint": 10000}
+
+
+@contextmanager
+def import_connection() -> Iterator[None]:
+    """This connection tuned for a long run of batches (SQLite), restored afterwards."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        saved = {}
+        for name, value in _IMPORT_PRAGMAS.items():
+            cursor.execute(f"PRAGMA {name}")
+            saved[name] = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA {name} = {int(value)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name, value in saved.items():
+                cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
 def analyze(*models_: type[models.Model]) -> None:
     """Refresh PostgreSQL's planner statistics after a large write, so the next batch look-ups
     use the indexes at once instead of waiting for autovacuum."""

@@ -290,3 +290,26 @@ def test_an_internal_error_on_a_resumed_run_keeps_the_earlier_attempts_results(c
         run(job, LicenseRows(job, again.list, fail, actor=system_actor()), resume=True)
     assert counts(job) == ("failed", 3, 2, 2, 0, 0)
     assert results(job) == [(2, "applied", "assigned"), (3, "applied", "assigned")]
+
+
+def test_a_run_tunes_its_sqlite_connection_only_while_it_runs(campus) -> None:
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the page cache and checkpoint settings are SQLite's")
+
+    def setting(name: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA {name}")
+            return int(cursor.fetchone()[0])
+
+    before = (setting("cache_size"), setting("wal_autocheckpoint"))
+    during: list[tuple[int, int]] = []
+    job = start(
+        progress=lambda done, total: during.append(
+            (setting("cache_size"), setting("wal_autocheckpoint"))
+        )
+    )
+    assert counts(job) == ("completed", 5, 5, 4, 0, 1)
+    assert during and all(d == (-32768, 10000) for d in during)
+    assert (setting("cache_size"), setting("wal_autocheckpoint")) == before

@@ -62,6 +62,19 @@ def presenters(*, actor: Actor, q: str = "", license_id: str = "") -> QuerySet[U
     return users.order_by("username_key")
 
 
+def presenters_count(*, actor: Actor, q: str = "", license_id: str = "") -> int:
+    """How many users `presenters` lists. Without a text search: the distinct holders among the
+    assignments in scope, read from the assignments' user index, instead of testing every user
+    for an assignment (a scan of the whole users table at every page view)."""
+    if q:
+        return presenters(actor=actor, q=q, license_id=license_id).count()
+    require(actor, VIEW)
+    held = users_in(Assignment.objects.all(), actor.view_scope, "user_id")
+    if license_id:
+        held = held.filter(license__license_id=license_id)
+    return held.values("user_id").distinct().count()
+
+
 def presenter_details(user_pks: list[int]) -> dict[int, dict[str, list[object]]]:
     """For listed presenters: their Academic Staff organizations and their assignments."""
     details: dict[int, dict[str, list[object]]] = {

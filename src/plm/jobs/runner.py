@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import transaction
 
-from plm.bulk import relaxed_gc
+from plm.bulk import import_connection, relaxed_gc
 from plm.core.codes import INTERNAL_ERROR, Outcome, PlmError, Status
 from plm.core.results import RowResult, Tally
 from plm.imports.models import Import
@@ -97,7 +97,7 @@ def run(
             return job_fail(job, error)
         start = _committed(job) if resume else None
         try:
-            with relaxed_gc():
+            with relaxed_gc(), import_connection():
                 tally, status, error = _passes(job, work, total, start, progress)
             if status == Status.COMPLETED:
                 work.finish(tally)

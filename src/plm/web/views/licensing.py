@@ -23,6 +23,18 @@ from plm.web.uploads import import_page
 PAGE_SIZE = 50
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count (computed more cheaply than `object_list.count()`)."""
+
+    def __init__(self, object_list, per_page: int, count: int) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(object_list, per_page)
+        self._known = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known
+
+
 @requires("view")
 def manage(request: HttpRequest) -> HttpResponse:
     """System › Licensing › Presenter Assignments."""
@@ -30,7 +42,8 @@ def manage(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     held = request.GET.get("license", "").strip()  # from a license's page: its holders
     presenters = assignments.presenters(actor=actor, q=q, license_id=held)
-    page = Paginator(presenters, PAGE_SIZE).get_page(request.GET.get("page"))
+    count = assignments.presenters_count(actor=actor, q=q, license_id=held)
+    page = CountedPaginator(presenters, PAGE_SIZE, count).get_page(request.GET.get("page"))
     users = list(page.object_list)
     details = assignments.presenter_details([u.pk for u in users])
     expiring = licenses.licenses_expiring(actor=actor, days=90)
