@@ -12,7 +12,6 @@ from django.db.models import QuerySet
 from plm.clock import today
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
-from plm.core.rules import Scope
 from plm.directory.actors import CHANGE, SYSADMIN, VIEW, Actor, require
 from plm.directory.models import Organization
 from plm.imports.models import Import, ImportRow
@@ -30,11 +29,9 @@ WAITING_SHOWN = 200
 def policies_visible_to(actor: Actor) -> QuerySet[Policy]:
     """The policies `actor` may see."""
     require(actor, VIEW)
-    return _in(Policy.objects.select_related("organization"), actor.view_scope)
-
-
-def _in(policies: QuerySet[Policy], scope: Scope) -> QuerySet[Policy]:
-    return policies if scope.orgs is None else policies.filter(organization_id__in=scope.orgs)
+    return Policy.objects.select_related("organization").filter(
+        pk__in=domain.policies_in(actor.view_scope)
+    )
 
 
 def _visible(actor: Actor, ref: str | int) -> Policy:
@@ -188,7 +185,8 @@ def policies_apply_all(*, actor: Actor, progress: Progress | None = None) -> lis
     """Apply every enabled policy the actor manages, now (the scheduled `plm policies apply`)."""
     require(actor, CHANGE)
     runs = []
-    for policy in _in(Policy.objects.filter(enabled=True), actor.scope).order_by("name_key"):
+    enabled = Policy.objects.filter(enabled=True, pk__in=domain.policies_in(actor.scope))
+    for policy in enabled.order_by("name_key"):
         # A run already queued for it (after a change) is this run: it is taken, not doubled.
         queued = [run for run in queue.run_queued_policies(policy.pk) if not run.dry_run]
         runs.extend(queued or [queue.run_policy_now(policy, actor=actor, progress=progress)])
@@ -199,15 +197,6 @@ def policy_runs(*, actor: Actor, ref: str | int) -> list[Import]:
     """A visible policy's latest runs and previews, newest first."""
     policy = _visible(actor, ref)
     return list(Import.objects.filter(policy_id=policy.pk).order_by("-pk")[:RECENT_RUNS])
-
-
-def policy_waiting(*, actor: Actor, ref: str | int) -> list[str]:
-    """The user names the policy would license now (the shortfall's users when the pool has no
-    seat for them), at most WAITING_SHOWN."""
-    policy = _visible(actor, ref)
-    planned = domain.plan(policy, today())
-    pks = [item.user_pk for item in planned.items if item.op == "assign"][:WAITING_SHOWN]
-    return domain.usernames(pks)
 
 
 def last_shortfall(policy: Policy) -> list[ImportRow]:

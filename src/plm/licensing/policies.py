@@ -288,12 +288,6 @@ def _names(user_pks: Iterable[int]) -> dict[int, str]:
     )
 
 
-def usernames(user_pks: Sequence[int]) -> list[str]:
-    """The user names of `user_pks`, in that order."""
-    names = _names(user_pks)
-    return [names[pk] for pk in user_pks if pk in names]
-
-
 def plan(policy: Policy, on: date) -> Plan:
     """The rows of a run of `policy` now: assigns in user-name order, then revocations."""
     eligible = staff_in(policy_orgs(policy))
