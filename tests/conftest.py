@@ -45,3 +45,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
         test = db.setdefault("TEST", {})
         if test.get("NAME") and test["NAME"] != ":memory:":
             test["NAME"] = f"{test['NAME']}-{os.getpid()}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under mutation testing, start each test session with empty caches.
+
+    mutmut forks every mutant's test run from a process that has already run the tests once
+    (to map tests to functions); a cache filled then holds the unmutated code's answers, and a
+    mutant behind it would survive without ever running.
+    """
+    if os.environ.get("PLM_MUTATION") != "1":
+        return
+    from plm.core import encoding, people
+
+    encoding._homes.cache_clear()
+    people.role_name.cache_clear()

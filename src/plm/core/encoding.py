@@ -195,8 +195,7 @@ def _script(ch: str) -> str:
         return ""
 
 
-@lru_cache(maxsize=65536)
-def _homes(word: str) -> tuple[str, ...] | None:
+def _word_homes(word: str) -> tuple[str, ...] | None:
     """The code pages a word with non-ASCII characters is at home in; None if it does not read
     as text at all (see module doc). () means readable but at home nowhere in particular."""
     script = ""  # of the current run of letters
@@ -293,6 +292,11 @@ def _homes(word: str) -> tuple[str, ...] | None:
 
 
 _SPLIT = re.compile("[" + re.escape("".join(sorted(_SEPARATORS))) + "]+")
+
+
+# Cached by word: a file repeats its names. Wrapped rather than decorated so that mutation
+# testing (mutmut skips decorated functions) reaches the body.
+_homes = lru_cache(maxsize=65536)(_word_homes)
 
 
 def _words(text: str) -> list[str]:

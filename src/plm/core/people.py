@@ -57,10 +57,14 @@ def pair_numbers(layout: Layout) -> list[int]:
     return sorted(numbers)
 
 
-@lru_cache(maxsize=256)
-def role_name(raw: str) -> str | None:
+def _role_name(raw: str) -> str | None:
     """The canonical role name for a cell, ignoring case, spaces, `_`, `-`; None if unknown."""
     return _ROLE_BY_KEY.get(header_key(raw))
+
+
+# Cached: every record repeats a few role names. Wrapped rather than decorated so that
+# mutation testing (mutmut skips decorated functions) reaches the body.
+role_name = lru_cache(maxsize=256)(_role_name)
 
 
 class PersonRow(NamedTuple):
