@@ -10,9 +10,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from plm.app import provisioning as uc
 from plm.audit.models import AuditEvent
-from plm.directory.actors import system_actor
+from plm.core.codes import PlmError
+from plm.directory.actors import actor_for_user, system_actor
 from plm.directory.models import RoleGrant, ScimGroup, User
+from plm.directory.provisioning import UserData
 from plm.directory.scim_tokens import scim_token_create, scim_token_revoke
 from plm.directory.tokens import token_create
 from tests.builders import holders, make_user, plm
@@ -354,3 +357,46 @@ def test_scim_tokens_on_the_command_line(db):
     assert plm("scim-tokens", "revoke", str(created.json["id"])).code == 0
     assert plm("scim-tokens", "list", "--json").json[0]["revoked"] is True
     assert AuditEvent.objects.filter(action="scim_token_create", source="cli").exists()
+
+
+def test_every_provisioning_use_case_refuses_an_actor_who_is_not_a_system_administrator(campus):
+    """A face added later cannot skip the check: the use cases themselves refuse, before
+    anything is read or changed (a scoped administrator of the whole tree included)."""
+    top_admin = make_user("topadm", roles=[(campus.top, "Administrator")])
+    group = uc.group_create(
+        actor=system_actor("scim"), display_name="Arts/Academic Staff", members=[]
+    )
+    token, _ = scim_token_create(actor=system_actor("cli"), name="existing")
+    users_before = list(User.objects.order_by("pk").values_list("pk", "username", "is_active"))
+    grants_before = RoleGrant.objects.count()
+    target = campus.ann.pk
+    calls = {
+        "users_list": lambda a: uc.users_list(actor=a),
+        "user_get": lambda a: uc.user_get(actor=a, pk=target),
+        "user_create": lambda a: uc.user_create(actor=a, data=UserData(user_name="new1")),
+        "user_replace": lambda a: uc.user_replace(
+            actor=a, pk=target, data=UserData(user_name="ann", active=False)
+        ),
+        "user_delete": lambda a: uc.user_delete(actor=a, pk=target),
+        "groups_list": lambda a: uc.groups_list(actor=a),
+        "group_get": lambda a: uc.group_get(actor=a, pk=group.pk),
+        "group_create": lambda a: uc.group_create(
+            actor=a, display_name="Science/Scheduler", members=[]
+        ),
+        "group_update": lambda a: uc.group_update(actor=a, pk=group.pk, add_members=[str(target)]),
+        "group_delete": lambda a: uc.group_delete(actor=a, pk=group.pk),
+        "scim_token_create": lambda a: uc.scim_token_create(actor=a, name="idp"),
+        "scim_tokens_list": lambda a: uc.scim_tokens_list(actor=a),
+        "scim_token_revoke": lambda a: uc.scim_token_revoke(actor=a, token_id=token.pk),
+    }
+    for user in (campus.manager, top_admin, campus.ann, campus.student):
+        actor = actor_for_user(user, "web")
+        for name, call in calls.items():
+            with pytest.raises(PlmError) as refused:
+                call(actor)
+            assert refused.value.code == "permission_denied", (user.username, name)
+    after = list(User.objects.order_by("pk").values_list("pk", "username", "is_active"))
+    assert after == users_before and RoleGrant.objects.count() == grants_before
+    assert ScimGroup.objects.filter(pk=group.pk).exists()
+    token.refresh_from_db()
+    assert token.revoked_at is None

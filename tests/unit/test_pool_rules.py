@@ -5,8 +5,9 @@ from datetime import date
 
 import pytest
 
-from plm.core.codes import PlmError
+from plm.core.codes import Outcome, PlmError
 from plm.core.percent import max_revoke_percent
+from plm.core.results import RowResult
 from plm.core.rules import Change, Ledger, Rules, Scope
 from tests.unit.test_rules import TODAY, license_, person
 
@@ -110,3 +111,104 @@ def test_anything_else_is_invalid_argument_naming_the_value(given) -> None:  # t
     with pytest.raises(PlmError) as error:
         max_revoke_percent(given)
     assert error.value.code == "invalid_argument" and repr(given) in error.value.message
+
+
+# Whole results, field by field: what the policy's report, audit and results pages show.
+
+
+def test_a_pool_assign_reports_the_whole_result_of_each_outcome() -> None:
+    r = rules(seats_a=1, seats_b=0)
+    given = r.pool_assign(person(1, "ann"), [B, A], 7, "Staff")
+    assert given.result == RowResult(
+        7, "ann", "assign", A, Outcome.APPLIED, "assigned", f"Assigned {A} to 'ann' (policy Staff)."
+    )
+    again = r.pool_assign(person(1, "ann"), [B, A], 8, "Staff")
+    assert again.result == RowResult(
+        8, "ann", "assign", A, Outcome.UNCHANGED, "already_licensed", f"'ann' already holds {A}."
+    )
+    assert again.changes == ()
+    full = r.pool_assign(person(2, "bob"), [B, A], 9, "Staff")
+    assert full.result == RowResult(
+        9,
+        "bob",
+        "assign",
+        "",
+        Outcome.REJECTED,
+        "no_license_available",
+        "No license in the pool of policy Staff is current with a free seat: add seats or "
+        "licenses to the pool.",
+    )
+    assert r.ledger.used == {1: 1}
+
+
+def test_already_licensed_names_every_current_license_in_license_id_order() -> None:
+    r = rules()
+    r.ledger.held[1] = {2, 1, 3}  # B, A and the expired one
+    decision = r.pool_assign(person(1, "ann"), [A], 1, "P")
+    assert decision.result.license_id == A
+    assert decision.result.message == f"'ann' already holds {A}, {B}."
+    assert r.ledger.used == {}
+
+
+def test_an_out_of_scope_pool_assign_names_the_user_and_changes_nothing() -> None:
+    r = rules(scope=Scope(frozenset({9})))
+    decision = r.pool_assign(person(1, "ann"), [A], 3, "P")
+    assert decision.result == RowResult(
+        3,
+        "ann",
+        "assign",
+        "",
+        Outcome.REJECTED,
+        "out_of_scope",
+        "User 'ann' is outside the organizations you manage.",
+    )
+    assert decision.changes == () and r.ledger.held.get(1, set()) == set()
+
+
+def test_a_rejected_user_keeps_the_pool_assign_action_and_no_license() -> None:
+    r = rules()
+    decision = r.pool_assign(person(1, "ann", active=False), [A], 2, "P")
+    assert (decision.result.row, decision.result.username, decision.result.action) == (
+        2,
+        "ann",
+        "assign",
+    )
+    assert (decision.result.license_id, decision.result.outcome) == ("", Outcome.REJECTED)
+    assert r.ledger.used == {} and r.ledger.held == {1: set()}
+
+
+def test_a_full_first_license_passes_the_seat_to_the_next_in_the_pool() -> None:
+    r = rules(seats_a=1, seats_b=2)
+    r.ledger.used[1] = 1
+    decision = r.pool_assign(person(1, "ann"), [A, B], 1, "P")
+    assert decision.result.license_id == B
+    assert decision.changes == (Change("assign", 1, 2, "ann", B),)
+    assert r.ledger.used == {1: 1, 2: 1} and r.ledger.held[1] == {2}
+
+
+def test_a_pool_revoke_reports_the_whole_result_of_each_outcome() -> None:
+    r = rules()
+    r.ledger.held[1] = {1}
+    r.ledger.used[1] = 2
+    done = r.pool_revoke(person(1, "ann"), A, 3, "Staff")
+    assert done.result == RowResult(
+        3,
+        "ann",
+        "revoke",
+        A,
+        Outcome.APPLIED,
+        "revoked_not_eligible",
+        f"Revoked {A} from 'ann': no longer eligible for policy Staff.",
+    )
+    assert r.ledger.used == {1: 1}
+    other = r.pool_revoke(person(2, "bob"), A, 4, "Staff")
+    assert other.result == RowResult(
+        4, "bob", "revoke", A, Outcome.UNCHANGED, "not_assigned", f"'bob' does not hold {A}."
+    )
+    assert other.changes == () and r.ledger.used == {1: 1} and r.ledger.held[2] == set()
+    held_elsewhere = rules()
+    held_elsewhere.ledger.held[1] = {2}
+    held_elsewhere.ledger.used[2] = 1
+    not_this = held_elsewhere.pool_revoke(person(1, "ann"), A, 5, "Staff")
+    assert not_this.result.code == "not_assigned" and not_this.changes == ()
+    assert held_elsewhere.ledger.held[1] == {2} and held_elsewhere.ledger.used == {2: 1}
