@@ -65,6 +65,9 @@ INSTALLED_APPS = [
 # Background imports: django-tasks with its database backend (workers on any host share it).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# A refused form gets the site's page (nothing changed, what to do), not Django's bare one.
+CSRF_FAILURE_VIEW = "plm.urls.csrf_failure"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "plm.api.middleware.JsonApiErrorsMiddleware",

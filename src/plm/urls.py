@@ -51,5 +51,13 @@ def internal_error(request: HttpRequest) -> HttpResponse:
         return HttpResponseServerError(loader.render_to_string("web/500_plain.html"))
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form (CSRF_FAILURE_VIEW): the site's page saying nothing changed and what to
+    do, not Django's bare one; JSON under /api/ (a session-authenticated API call)."""
+    if request.path.startswith("/api/"):
+        return error_response(403, "permission_denied", "CSRF check failed: send a token instead.")
+    return render(request, "web/csrf.html", status=403)
+
+
 handler404 = "plm.urls.not_found"
 handler500 = "plm.urls.internal_error"

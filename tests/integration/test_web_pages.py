@@ -230,3 +230,55 @@ def test_select_all_matching_revokes_every_listed_pair_after_confirmation(admin,
     assert "Revoke 3 licenses from 3 users?" in asked and holders(L2) == {"ann", "bob", "cat"}
     admin.post("/licensing/revoke/", {**form, "confirmed": "1"})
     assert holders(L2) == set()
+
+
+def test_users_select_all_matching_revokes_from_every_user_the_filter_shows(admin, campus) -> None:
+    for who in ("ann", "bob", "cat"):
+        plm("assign", who, L2)
+    plm("assign", "cat", L1)
+    # The organization filter Science shows the users with a role in it: cat and mgr (not ann,
+    # whose role is in Physics, nor bob); "all matching" takes every page of that list.
+    org = str(campus.science.pk)
+    form = {"all_matching": "1", "q": "", "org": org, "tab": "staff", "action": "revokeall"}
+    asked = text(admin.post("/users/bulk/", form))
+    assert "Revoke 2 licenses from 1 user?" in asked and "the 2 selected users" in asked
+    assert holders(L2) == {"ann", "bob", "cat"} and holders(L1) == {"cat"}
+    done = admin.post("/users/bulk/", {**form, "confirmed": "1"})
+    assert done.status_code == 302
+    run_queued_tasks()
+    assert holders(L2) == {"ann", "bob"} and holders(L1) == set()
+
+
+def test_the_manage_summary_counts_licenses_seats_and_expiring(admin, campus) -> None:
+    plm("assign", "ann", L1)
+    plm("assign", "bob", L2)
+    soon = License.objects.get(license_id=L2)
+    soon.expires = today() + timedelta(days=10)
+    soon.save()
+    page = text(admin.get("/licensing/"))
+    summary = page[
+        page.index('aria-label="Summary"') : page.index(
+            "</section>", page.index('aria-label="Summary"')
+        )
+    ]
+    # L1 2 seats, L2 10, the expired one 5 (its seats count as neither used nor free).
+    assert '<span class="big">3</span> licenses (1 expired)' in summary
+    assert '<span class="big">2</span> of 12 seats used' in summary
+    assert '<span class="big">10</span> free' in summary
+    assert '<span class="big warn">1</span> expiring within 30 days' in summary
+    assert "Last import:" in summary
+
+
+def test_a_form_refused_by_the_csrf_check_shows_the_sites_page_and_changes_nothing(campus) -> None:
+    plm("assign", "ann", L1)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(make_user("boss2", "boss2@example.com", sysadmin=True))
+    refused = strict.post(
+        "/users/bulk/", {"user": str(campus.ann.pk), "action": "revokeall", "confirmed": "1"}
+    )
+    page = text(refused)
+    assert refused.status_code == 403 and 'aria-label="Main"' in page and "<main" in page
+    assert "Nothing was changed" in page and "reload the page" in page
+    assert holders(L1) == {"ann"}
+    anonymous = Client(enforce_csrf_checks=True).post("/login/", {"username": "x", "password": "y"})
+    assert anonymous.status_code == 403 and "Nothing was changed" in text(anonymous)
