@@ -14,6 +14,7 @@ from plm.app.licenses import licenses_list
 from plm.app.users import users_list
 from plm.core.codes import PlmError
 from plm.core.license_ids import normalize_license_id
+from plm.core.text import fold
 from plm.directory.actors import CHANGE, VIEW, Actor, require, scope_q
 from plm.directory.models import ApiToken
 from plm.imports.models import Import
@@ -51,7 +52,7 @@ def revoke_pairs_impact(*, actor: Actor, pairs: Sequence[tuple[str, str]]) -> Im
             lid = normalize_license_id(license_id)
         except PlmError:  # a malformed ID matches nothing; the import rejects its row
             continue
-        match |= Q(user__username__iexact=username.strip(), license__license_id=lid)
+        match |= Q(user__username_key=fold(username.strip()), license__license_id=lid)
     return _impact(Assignment.objects.filter(match).filter(scope_q(actor.scope, "user_id")))
 
 

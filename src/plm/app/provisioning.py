@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from plm.app.policies import reconcile_after_change
 from plm.core import codes as c
 from plm.core.codes import PlmError
+from plm.core.text import fold, nfc
 from plm.directory import provisioning as domain
 from plm.directory import scim_tokens
 from plm.directory.actors import SYSADMIN, Actor, require
@@ -30,11 +31,11 @@ def users_list(
     require(actor, SYSADMIN)
     users = domain.provisioned_users()
     if user_name is not None:
-        users = users.filter(username_key=user_name.casefold())
+        users = users.filter(username_key=fold(user_name))
     if external_id is not None:
         users = users.filter(external_id=external_id)
     if email is not None:
-        users = users.filter(email_key=email.casefold())
+        users = users.filter(email_key=fold(email))
     return users.order_by("pk")
 
 
@@ -92,7 +93,7 @@ def groups_list(
     require(actor, SYSADMIN)
     groups = ScimGroup.objects.select_related("organization")
     if display_name is not None:
-        groups = groups.filter(display_name__iexact=display_name)
+        groups = groups.filter(display_name__iexact=nfc(display_name))
     if external_id is not None:
         groups = groups.filter(external_id=external_id)
     return groups.order_by("pk")

@@ -6,6 +6,7 @@ from typing import NamedTuple
 from plm.audit.models import AuditEvent
 from plm.bulk import bulk_insert, db_datetime
 from plm.clock import now
+from plm.core.text import nfc
 
 
 class Event(NamedTuple):
@@ -37,11 +38,11 @@ def audit_list(
     """Events oldest first, optionally filtered."""
     events = AuditEvent.objects.all()
     if username:
-        events = events.filter(username__iexact=username)
+        events = events.filter(username__iexact=nfc(username))
     if license_id:
         events = events.filter(license_id=license_id)
     if actor:
-        events = events.filter(actor__iexact=actor)
+        events = events.filter(actor__iexact=nfc(actor))
     return events.order_by("id").iterator(chunk_size=2000)
 
 

@@ -81,11 +81,11 @@ def _check(data: UserData, user: User | None) -> UserData:
         raise PlmError(c.INVALID_EMAIL, f"'{email}' is not an e-mail address (name@domain).")
     others = User.objects.exclude(pk=user.pk) if user else User.objects.all()
     if (
-        name.casefold() != (user.username_key if user else None)
-        and others.filter(username_key=name.casefold()).exists()
+        fold(name) != (user.username_key if user else None)
+        and others.filter(username_key=fold(name)).exists()
     ):
         raise PlmError(USER_EXISTS, f"A user named '{name}' exists already.")
-    if email and others.filter(email_key=email.casefold()).exists():
+    if email and others.filter(email_key=fold(email)).exists():
         raise PlmError(
             c.EMAIL_CONFLICT, f"E-mail '{email}' belongs to another user: each email is one user."
         )
@@ -132,7 +132,7 @@ def user_create(*, actor: Actor, data: UserData) -> User:
     _plain(data)
     with transaction.atomic():
         returning = User.objects.filter(
-            username_key=data.user_name.strip().casefold(), deprovisioned_at__isnull=False
+            username_key=fold(data.user_name.strip()), deprovisioned_at__isnull=False
         ).first()
         data = _check(data, returning)
         if returning is not None:
@@ -219,9 +219,9 @@ def parse_group_name(display_name: str) -> tuple[Organization, str]:
     text = display_name.strip()
     for role in sorted(ROLES, key=len, reverse=True):
         suffix = "/" + role
-        if text.casefold().endswith(suffix.casefold()):
+        if fold(text).endswith(fold(suffix)):
             org_name = text[: -len(suffix)].strip()
-            org = Organization.objects.filter(name_key=org_name.casefold()).first()
+            org = Organization.objects.filter(name_key=fold(org_name)).first()
             if org is None:
                 raise PlmError(
                     c.ORG_NOT_FOUND,

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from plm.audit.services import Event, audit_record
+from plm.core.text import fold
 from plm.directory.models import User
 
 SSO_ACTOR = "oidc"
@@ -31,7 +32,7 @@ def user_for_claims(
     # users edit the address): an unverified one could name someone else's account.
     verified = claims.get("email_verified") in (True, "true", "True")
     email = _text(claims, "email") if verified else ""
-    keys = [k.casefold() for k in (name, email) if k]
+    keys = [fold(k) for k in (name, email) if k]
     if not keys:
         return None, (
             f"The identity provider sent neither the '{username_claim}' claim nor a verified "

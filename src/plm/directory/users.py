@@ -12,7 +12,7 @@ from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.people import person_header
 from plm.core.rules import Scope
-from plm.core.text import fold
+from plm.core.text import fold, nfc
 from plm.directory.actors import EVERYWHERE, Actor, scope_q
 from plm.directory.models import RoleGrant, User
 
@@ -26,7 +26,9 @@ def user_get(username: str) -> User:
 
 
 def user_text_filter(q: str) -> Q:
-    """Matches `q` in the user name, email, first or last name (ignoring case)."""
+    """Matches `q` in the user name, email, first or last name (ignoring case); `q` in NFC,
+    as the stored names are (an accent typed or pasted from macOS matches)."""
+    q = nfc(q)
     return (
         Q(username__icontains=q)
         | Q(email__icontains=q)
