@@ -366,3 +366,22 @@ def test_openpyxl_warnings_do_not_reach_stderr(tmp_path):
         timeout=60,
     )
     assert (out.stdout, out.stderr) == ("1\n", "")
+
+
+def test_text_repeated_through_shared_strings_is_counted_as_it_is_read() -> None:
+    """One stored string, referenced by every row: the stored text is small, the text read is
+    not, and the limit holds for what is read (sheet named, the limit in the message)."""
+    long = "x" * 3_000
+    data = workbook(("Username", "Action"), *[(long, "revokeall")] * 40)
+    layout = inspect(lambda: io.BytesIO(data), required=["username", "action"], max_bytes=150_000)
+    with pytest.raises(FatalFileError) as refused:
+        list(records(lambda: io.BytesIO(data), layout, max_bytes=100_000))
+    assert refused.value.code == codes.FILE_TOO_LARGE
+    assert str(refused.value) == (
+        "The workbook has more than 100,000 characters of text (sheet 'Sheet'), the limit for an "
+        "import: split it into smaller files, or save it as CSV UTF-8."
+    )
+    exactly = len("Username" "Action") + 40 * len(long + "revokeall")
+    assert len(list(records(lambda: io.BytesIO(data), layout, max_bytes=exactly))) == 40
+    with pytest.raises(FatalFileError):
+        list(records(lambda: io.BytesIO(data), layout, max_bytes=exactly - 1))

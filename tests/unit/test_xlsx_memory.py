@@ -106,14 +106,47 @@ def many_cells_bomb() -> bytes:
     return _with_part("xl/worksheets/sheet1.xml", chunks())
 
 
+def shared_string_references_bomb() -> bytes:
+    """One shared string of a million characters, referenced by 200,000 cells (two million
+    under make soak): a file of a few hundred KB that expands to 200 GB of text."""
+    text = _with_part(
+        "xl/sharedStrings.xml",
+        [b'<?xml version="1.0"?><sst ' + MAIN + b"><si><t>", b"x" * 1_000_000, b"</t></si></sst>"],
+    )
+
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b'<?xml version="1.0"?><worksheet ' + MAIN + b"><sheetData>"
+        yield (
+            b'<row><c t="inlineStr"><is><t>Username</t></is></c>'
+            b'<c t="inlineStr"><is><t>Action</t></is></c></row>'
+        )
+        row = b'<row><c t="s"><v>0</v></c><c t="inlineStr"><is><t>revokeall</t></is></c></row>'
+        for _ in range(2_000 if SOAK else 200):
+            yield row * 1_000
+        yield b"</sheetData></worksheet>"
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(text)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(item.filename, src.read(item.filename), zipfile.ZIP_DEFLATED)
+        part = zipfile.ZipInfo("xl/worksheets/sheet1.xml")
+        part.compress_type = zipfile.ZIP_DEFLATED
+        with dst.open(part, "w", force_zip64=True) as stream:
+            for chunk in chunks():
+                stream.write(chunk)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
     ("build", "code"),
     [
         (shared_strings_bomb, "file_too_large"),
         (wide_row_bomb, "malformed_xlsx"),
         (many_cells_bomb, "file_too_large"),
+        (shared_string_references_bomb, "file_too_large"),
     ],
-    ids=["shared-strings", "wide-row", "many-cells"],
+    ids=["shared-strings", "wide-row", "many-cells", "shared-string-references"],
 )
 def test_a_workbook_bomb_is_refused_quickly_under_300_mb(tmp_path, build, code) -> None:  # type: ignore[no-untyped-def]
     data = build()

@@ -5,8 +5,10 @@ The upload itself is held to the same byte limit as a CSV; before any part is pa
 archive's declared sizes are checked (Python's zipfile never inflates a part past its declared
 size, so the check is a real bound): at most XLSX_EXPANSION times the upload limit in all, and
 MAX_SMALL_PART for the parts openpyxl parses whole (styles, workbook, relationships). The shared
-strings and the sheet read are then scanned as streams before openpyxl sees them: at most
-MAX_SHARED_STRINGS strings, MAX_CELLS cells, and `max_bytes` characters of text in all; rows
+strings and the sheets are then scanned as streams before openpyxl sees them: at most
+MAX_SHARED_STRINGS strings, MAX_CELLS cells, and `max_bytes` characters of text in the shared
+strings and in each sheet as it will be read (a cell referring to a shared string counts that
+string's length, so one long string referenced by every cell is refused); rows
 past Excel's own 1,048,576, wider than the CSV column limit, or a cell over the CSV's cell
 limit are refused too. So memory stays bounded whatever the file.
 """
@@ -18,6 +20,7 @@ import shutil
 import tempfile
 import warnings
 import zipfile
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any, BinaryIO
 
@@ -220,19 +223,21 @@ def _expat(
 _NS = _MAIN[1:]  # expat names elements "namespace}local"
 
 
-def _scan_shared_strings(archive: zipfile.ZipFile, max_chars: int) -> int:
-    """Count the shared strings and their characters as a stream; return the characters."""
+def _scan_shared_strings(archive: zipfile.ZipFile, max_chars: int) -> "array[int]":
+    """Count the shared strings and their characters as a stream; return each string's length
+    (a sheet's cell refers to one by its index, and reads it as that many characters)."""
+    lengths: array[int] = array("q")
     path = _shared_strings_path(archive)
     if path is None or path not in archive.namelist():
-        return 0
-    counts = [0, 0]  # strings, characters
+        return lengths
     si, t = f"{_NS}si", f"{_NS}t"
     inside = [False]
+    total = [0]
 
     def start(name: str, _: dict[str, str]) -> None:
         if name == si:
-            counts[0] += 1
-            if counts[0] > MAX_SHARED_STRINGS:
+            lengths.append(0)
+            if len(lengths) > MAX_SHARED_STRINGS:
                 raise _too_much("different texts (shared strings)", MAX_SHARED_STRINGS)
         elif name == t:
             inside[0] = True
@@ -242,14 +247,15 @@ def _scan_shared_strings(archive: zipfile.ZipFile, max_chars: int) -> int:
             inside[0] = False
 
     def text(data: str) -> None:
-        if inside[0]:
-            counts[1] += len(data)
-            if counts[1] > max_chars:
+        if inside[0] and lengths:
+            lengths[-1] += len(data)
+            total[0] += len(data)
+            if total[0] > max_chars:
                 raise _too_much("characters of text", max_chars)
 
     with archive.open(path) as part:
         _expat(part, start, end, text)
-    return counts[1]
+    return lengths
 
 
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -279,18 +285,32 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _scan_sheet(
-    archive: zipfile.ZipFile, path: str, sheet: str, max_columns: int, max_chars: int
+    archive: zipfile.ZipFile,
+    path: str,
+    sheet: str,
+    max_columns: int,
+    max_chars: int,
+    shared: Sequence[int],
 ) -> None:
-    """Stream the sheet's XML: bounded rows, cells per row, cells, and text; nothing is kept."""
-    state = {"cells": 0, "row_cells": 0, "chars": 0, "inside": 0}
-    row_tag, cell_tag = f"{_NS}row", f"{_NS}c"
-    text_tags = {f"{_NS}t", f"{_NS}v", f"{_NS}f"}
+    """Stream the sheet's XML: bounded rows, cells per row, cells, and text; nothing is kept.
+    The text is counted as it will be read: a cell referring to a shared string counts that
+    string's length (one long string referenced by every cell is a small file but a huge read)."""
+    state = {"cells": 0, "row_cells": 0, "chars": 0, "inside": 0, "shared": 0}
+    row_tag, cell_tag, value_tag = f"{_NS}row", f"{_NS}c", f"{_NS}v"
+    text_tags = {f"{_NS}t", value_tag, f"{_NS}f"}
     current = [""]
+    index = [""]
+
+    def count(chars: int) -> None:
+        state["chars"] += chars
+        if state["chars"] > max_chars:
+            raise _too_much("characters of text", max_chars, sheet)
 
     def start(name: str, attributes: dict[str, str]) -> None:
         if name == cell_tag:
             state["cells"] += 1
             state["row_cells"] += 1
+            state["shared"] = attributes.get("t") == "s"
             if state["row_cells"] > max_columns:
                 raise _malformed(
                     f"row {current[0] or '?'} has more than {max_columns} cells; "
@@ -306,16 +326,21 @@ def _scan_sheet(
                 raise _malformed(f"it has more than {MAX_SHEET_ROWS:,} rows", sheet)
         elif name in text_tags:
             state["inside"] = 1
+            index[0] = ""
 
     def end(name: str) -> None:
         if name in text_tags:
             state["inside"] = 0
+            if name == value_tag and state["shared"]:
+                number = index[0].strip()
+                if number.isdigit() and int(number) < len(shared):
+                    count(shared[int(number)])
 
     def text(data: str) -> None:
         if state["inside"]:
-            state["chars"] += len(data)
-            if state["chars"] > max_chars:
-                raise _too_much("characters of text", max_chars, sheet)
+            if state["shared"]:
+                index[0] += data[:32]  # an index: a few digits (more is not an index anyway)
+            count(len(data))
 
     with archive.open(path) as part:
         _expat(part, start, end, text)
@@ -406,11 +431,11 @@ def _read(
 
     try:
         with zipfile.ZipFile(spool) as parts:
-            text_left = max_bytes - _scan_shared_strings(parts, max_bytes)
+            shared = _scan_shared_strings(parts, max_bytes)
             # Before openpyxl opens them: it reads a sheet whole to find its size when the
             # sheet does not declare it.
             for path, title in _sheet_parts(parts).items():
-                _scan(path, title, parts, max_columns, text_left)
+                _scan(path, title, parts, max_columns, max_bytes, shared)
         spool.seek(0)
         book = load_workbook(spool, read_only=True, data_only=True)
     except FatalFileError:
@@ -454,9 +479,16 @@ def _choose(sheets: list[Any], wanted: str | None) -> Any:
     )
 
 
-def _scan(path: str, title: str, archive: zipfile.ZipFile, columns: int, chars: int) -> None:
+def _scan(
+    path: str,
+    title: str,
+    archive: zipfile.ZipFile,
+    columns: int,
+    chars: int,
+    shared: Sequence[int],
+) -> None:
     try:
-        _scan_sheet(archive, path, title, columns, chars)
+        _scan_sheet(archive, path, title, columns, chars, shared)
     except FatalFileError:
         raise
     except Exception as exc:
