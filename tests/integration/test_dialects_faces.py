@@ -2,16 +2,20 @@
 documented fatal code, as `plm import` gives (tests/integration/test_dialects_cli.py), with the
 encoding read recorded on the import and shown."""
 
+import codecs
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from plm.directory.actors import system_actor
+from plm.directory.models import Organization, RoleGrant, User
 from plm.directory.tokens import token_create
 from plm.imports.models import Import
 from plm.licensing.models import Assignment
 from tests.builders import make_license, make_org, make_user, run_queued_tasks
 from tests.data.dialects import CASES, LICENSE_ID, ROLE, Case
+from tests.integration.test_dialects_cli import snapshot
 
 LICENSE_CASES = [c for c in CASES if c.kind == "licenses"]
 USER_CASES = [c for c in CASES if c.kind == "users"]
@@ -45,22 +49,43 @@ def test_licenses_file_in_each_dialect_on_the_web_and_the_api(db, case: Case, fa
         assert (job.status, job.error_code) == ("failed", case.fatal)
         assert Assignment.objects.count() == 0
         return
-    assert job.status == "completed" and job.encoding, job.error_message
+    assert job.status == "completed", job.error_message
+    assert same_codec(job.encoding, case.encoding)
     results = list(job.results.order_by("seq").values_list("username", "code"))
     assert results == [(name, "assigned") for name in case.expected_usernames()]
+
+
+def same_codec(recorded: str, expected: str) -> bool:
+    """The import records a codec name (cp1250), the corpus may say a label (windows-1250)."""
+    return codecs.lookup(recorded).name == codecs.lookup(expected).name
 
 
 @pytest.mark.parametrize("face", ["web", "api"])
 @pytest.mark.parametrize("case", USER_CASES, ids=[c.file for c in USER_CASES])
 def test_person_file_in_each_dialect_on_the_web_and_the_api(db, case: Case, face: str) -> None:
     make_org(case.names.org)
+    before = snapshot()
     job = _send(face, case, "/api/v1/users/imports")
     if case.fatal:
         assert (job.status, job.error_code) == ("failed", case.fatal)
         assert job.results.count() == 0
+        after = snapshot()
+        after["users"] = [u for u in after["users"] if u[0] != "root"]
+        assert after == before  # a refused file changes nothing
         return
     assert job.status == "completed", job.error_message
+    assert same_codec(job.encoding, case.encoding)
     assert list(job.results.values_list("code", flat=True)) == ["created"] * len(case.names.people)
+    people = case.names.people
+    assert sorted(
+        User.objects.exclude(username="root").values_list(
+            "username", "email", "first_name", "last_name"
+        )
+    ) == sorted((p.username, p.email, p.first, p.last) for p in people)
+    assert sorted(
+        RoleGrant.objects.values_list("user__username", "organization__name", "role")
+    ) == sorted((p.username, case.names.org, ROLE) for p in people)
+    assert Organization.objects.count() == 1
 
 
 def test_the_encoding_read_is_shown_on_the_import_page(db) -> None:

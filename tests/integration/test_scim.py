@@ -18,7 +18,7 @@ from plm.directory.models import RoleGrant, ScimGroup, User
 from plm.directory.provisioning import UserData
 from plm.directory.scim_tokens import scim_token_create, scim_token_revoke
 from plm.directory.tokens import token_create
-from tests.builders import holders, make_user, plm
+from tests.builders import holders, make_org, make_user, plm
 from tests.integration.conftest import L1
 
 BASE = "/scim/v2"
@@ -400,3 +400,17 @@ def test_every_provisioning_use_case_refuses_an_actor_who_is_not_a_system_admini
     assert ScimGroup.objects.filter(pk=group.pk).exists()
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_names_typed_decomposed_match_the_composed_ones_nfc_and_casefold(campus, scim):
+    """macOS and some IdPs send `é` as `e` + a combining accent: it is the same name."""
+    created = scim.post("/Users", {"userName": "José", "emails": [{"value": "jose@example.edu"}]})
+    assert created.status_code == 201, created.content
+    decomposed = "JOSE\u0301"
+    assert_scim_error(scim.post("/Users", {"userName": decomposed}), 409, "uniqueness")
+    found = scim.get("/Users", filter=f'userName eq "{decomposed}"').json_body
+    assert [u["userName"] for u in found["Resources"]] == ["José"]
+    make_org("Économie", campus.top)
+    group = scim.post("/Groups", {"displayName": "E\u0301conomie/Academic Staff", "members": []})
+    assert group.status_code == 201, group.content
+    assert RoleGrant.objects.filter(organization__name="Économie").count() == 0
