@@ -212,3 +212,10 @@ def test_a_pool_revoke_reports_the_whole_result_of_each_outcome() -> None:
     not_this = held_elsewhere.pool_revoke(person(1, "ann"), A, 5, "Staff")
     assert not_this.result.code == "not_assigned" and not_this.changes == ()
     assert held_elsewhere.ledger.held[1] == {2} and held_elsewhere.ledger.used == {2: 1}
+
+
+def test_a_pool_assign_adds_one_to_the_seats_already_used() -> None:
+    r = rules(seats_a=3)
+    r.ledger.used[1] = 1
+    r.pool_assign(person(1, "ann"), [A], 1, "P")
+    assert r.ledger.used == {1: 2}
