@@ -24,6 +24,7 @@ LIVE_ROWS = 20_000
 class Campus:
     report: int  # a finished import with applied, unchanged and rejected rows
     user_pk: int
+    policy_pk: int  # a paused policy (so it licenses no one behind the tests' backs)
 
 
 def campus(tmp_path: Path) -> Campus:
@@ -49,7 +50,19 @@ def campus(tmp_path: Path) -> Campus:
     )
     plm("import", str(path), "--as", "root")
     token_create(actor=_system(), user=root, name="sync-bot")
-    return Campus(report=Import.objects.latest("pk").pk, user_pk=staff.pk)
+    report = Import.objects.latest("pk").pk
+    policy = plm(
+        "policies",
+        "add",
+        "Science staff",
+        "--org",
+        "Science",
+        "--license",
+        L2,
+        "--paused",
+        "--json",
+    )
+    return Campus(report=report, user_pk=staff.pk, policy_pk=policy.json["id"])
 
 
 def _system():  # type: ignore[no-untyped-def]
@@ -101,7 +114,9 @@ def pages(c: Campus) -> list[tuple[str, str]]:
         ("a user", f"/users/{c.user_pk}/"),
         ("Import users", "/users/import/"),
         ("Policies", "/policies/"),
+        ("a policy", f"/policies/{c.policy_pk}/"),
         ("profile", "/profile/"),
+        ("SCIM tokens", "/profile/scim-tokens/"),
         ("404", "/no/such/page/"),
     ]
 

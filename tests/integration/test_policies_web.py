@@ -83,7 +83,9 @@ def test_changing_and_deleting_a_policy(campus) -> None:
     )
     assert nowhere.status_code == 200 and "org_not_found" in nowhere.content.decode()
     asked = admin.post(f"/policies/{policy.pk}/delete/")
-    assert "Delete policy Everyone?" in asked.content.decode() and Policy.objects.exists()
+    question = asked.content.decode()
+    assert "Delete policy Everyone, which covers 3 eligible users?" in question, question
+    assert "No covered user holds a license now;" in question and Policy.objects.exists()
     admin.post(f"/policies/{policy.pk}/delete/", {"confirmed": "1"})
     assert not Policy.objects.exists()
 

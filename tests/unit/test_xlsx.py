@@ -381,7 +381,7 @@ def test_text_repeated_through_shared_strings_is_counted_as_it_is_read() -> None
         "The workbook has more than 100,000 characters of text (sheet 'Sheet'), the limit for an "
         "import: split it into smaller files, or save it as CSV UTF-8."
     )
-    exactly = len("Username" "Action") + 40 * len(long + "revokeall")
+    exactly = len("UsernameAction") + 40 * len(long + "revokeall")
     assert len(list(records(lambda: io.BytesIO(data), layout, max_bytes=exactly))) == 40
     with pytest.raises(FatalFileError):
         list(records(lambda: io.BytesIO(data), layout, max_bytes=exactly - 1))

@@ -164,13 +164,19 @@ def policy_delete(request: HttpRequest, policy_id: int) -> HttpResponse:
     try:
         if not confirmed(request):
             shown = policies.policy_show(actor=actor, ref=policy_id)
+            standing: dict[str, int] = shown["standing"]  # type: ignore[assignment]
             return confirm_page(
                 request,
                 title="Delete policy",
-                question=f"Delete policy {shown['name']}?",
+                question=f"Delete policy {shown['name']}, which covers "
+                f"{plural(standing['eligible'], 'eligible user')}?",
                 details=[
-                    "The licenses it gave stay where they are; new Academic Staff will no "
-                    "longer get one automatically."
+                    (
+                        f"{plural(standing['licensed'], 'licensed user')} keep their licenses"
+                        if standing["licensed"]
+                        else "No covered user holds a license now"
+                    )
+                    + "; new Academic Staff will no longer get one automatically."
                 ],
                 action=reverse("web:policy_delete", args=[policy_id]),
                 button="Delete policy",
