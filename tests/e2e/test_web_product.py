@@ -7,20 +7,24 @@ import re
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from plm.directory.models import ApiToken
+from plm.directory.actors import system_actor
+from plm.directory.models import ApiToken, ScimToken
+from plm.directory.scim_tokens import scim_token_create
 from plm.imports.models import Import
-from plm.licensing.models import Assignment
+from plm.licensing.models import Assignment, Policy
 from tests.builders import holders, plm, write_csv
 from tests.e2e.walk import L1, L2, campus, login, start_live_import
 
 
-def snapshot() -> tuple[set[tuple[int, int]], int, int, int]:
-    """Everything a destructive action could change."""
+def snapshot() -> tuple[set[tuple[int, int]], int, int, int, int, int]:
+    """Everything a destructive action could change (a policy run is an import)."""
     return (
         set(Assignment.objects.values_list("user_id", "license_id")),
         ApiToken.objects.filter(revoked_at__isnull=True).count(),
         Import.objects.filter(cancel_requested=True).count(),
         Import.objects.count(),
+        ScimToken.objects.filter(revoked_at__isnull=True).count(),
+        Policy.objects.count(),
     )
 
 
@@ -103,6 +107,7 @@ def test_each_destructive_action_changes_nothing_until_confirmed(
     # One-click POSTs, as a script or an old form would send them: nothing changes.
     token = page.context.cookies()
     csrf = next(c["value"] for c in token if c["name"] == "csrftoken")
+    scim, _ = scim_token_create(actor=system_actor(), name="entra-id")
     before = snapshot()
     posts = [
         ("/licensing/revoke/", {"one": f"ann|{L1}"}),
@@ -113,6 +118,9 @@ def test_each_destructive_action_changes_nothing_until_confirmed(
         (f"/imports/{c.report}/revert/", {}),
         (f"/imports/{live}/cancel/", {}),
         ("/profile/", {"revoke": str(ApiToken.objects.get().pk)}),
+        ("/profile/scim-tokens/", {"revoke": str(scim.pk)}),
+        (f"/policies/{c.policy_pk}/run/", {}),
+        (f"/policies/{c.policy_pk}/delete/", {}),
     ]
     for path, form in posts:
         response = page.request.post(
@@ -120,7 +128,7 @@ def test_each_destructive_action_changes_nothing_until_confirmed(
         )
         assert response.status == 200 and "Nothing has changed yet." in response.text(), path
         now = snapshot()
-        assert now[0] == before[0] and now[1:3] == before[1:3], path
+        assert now == before, path  # no import or policy run queued either
 
     # Confirmed, they act; Done returns to the page the action started from.
     page.goto(url + "/users/")
