@@ -244,3 +244,5 @@ def test_a_failed_import_shows_its_state_error_and_next_step_not_a_full_bar(
     alert = page.get_by_role("alert").first.inner_text()
     assert "missing_column" in alert and "Nothing was changed." in alert
     assert page.get_by_text(re.compile(r"^What next: correct the file")).is_visible()
+    assert page.get_by_text("No row was processed").is_visible()
+    assert page.locator("[data-count=rows]").count() == 0  # not "0 / 0"
