@@ -1,0 +1,67 @@
+"""The exact words of the encoding refusals: the line or row, column and value they name are
+what an administrator goes looking for in the file."""
+
+import io
+
+import pytest
+
+from plm.core.codes import FatalFileError, PlmError
+from plm.core.encoding import CHOICES, resolve
+from plm.core.reader import inspect, records
+
+FIX = (
+    'Save it from your spreadsheet as "CSV UTF-8" and import it again, or choose its encoding '
+    "(--encoding on the command line, Encoding on the web import form, encoding in the API)."
+)
+HEAD = b"Username,Action,License ID\n" + b"ann,revokeall,\n" * 3
+
+
+def refusal(data: bytes) -> str:
+    with pytest.raises(FatalFileError) as refused:
+        layout = inspect(lambda: io.BytesIO(data), required=["username", "action"])
+        list(records(lambda: io.BytesIO(data), layout))
+    assert refused.value.code == "unknown_encoding"
+    return str(refused.value)
+
+
+def test_a_mixed_file_names_the_first_utf8_line_and_the_first_other_line() -> None:
+    data = HEAD + "Zoë,revokeall,\n".encode() + b"bob,revokeall,\n" + "Zoë,x,\n".encode("cp1252")
+    assert refusal(data) == (
+        "The file mixes encodings: it is UTF-8 (line 5), but line 7 is in another encoding, so "
+        f"no single reading is right. {FIX}"
+    )
+
+
+def test_a_mixed_file_with_a_byte_order_mark_says_so() -> None:
+    data = b"\xef\xbb\xbf" + HEAD + "Zoë,revokeall,\n".encode("cp1252")
+    assert refusal(data) == (
+        "The file mixes encodings: it is UTF-8 with a byte-order mark, but line 5 is in another "
+        f"encoding, so no single reading is right. {FIX}"
+    )
+
+
+@pytest.mark.parametrize("length", [4, 60, 61], ids=["short", "60-whole", "61-cut-to-57"])
+def test_a_cell_that_does_not_read_in_the_files_encoding_is_named_by_row_column_and_value(
+    length: int,
+) -> None:
+    # Polish (Windows-1250) for the whole sample the encoding is chosen from, then one row
+    # pasted from a Cyrillic (Windows-1251) file: "Иван..." read as Windows-1250 is "Čâŕí...".
+    cyrillic = ("Иван" * 16)[:length]
+    misread = cyrillic.encode("cp1251").decode("cp1250")
+    shown = misread if length <= 60 else misread[:57] + "..."
+    header = "Username,Action,License ID\n"
+    rows = "Iga Świątek,revokeall,\n" * 12_000
+    data = (header + rows).encode("cp1250") + f"{cyrillic},revokeall,\n".encode("cp1251")
+    assert refusal(data) == (
+        f"Row 12002, column 'Username': {shown!r} does not read as text in Windows-1250 "
+        "(Central European), which the rest of the file is in: the file may mix encodings. "
+        f"{FIX}"
+    )
+
+
+def test_an_unknown_encoding_name_lists_every_choice() -> None:
+    with pytest.raises(PlmError) as refused:
+        resolve(" klingon ")
+    assert str(refused.value) == (
+        f"Unknown or unsupported encoding 'klingon': choose one of {', '.join(CHOICES)}."
+    )
