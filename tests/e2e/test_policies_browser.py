@@ -4,7 +4,7 @@ with the seats needed, preview it, and no serious accessibility violation on eit
 
 import re
 
-from tests.builders import holders
+from tests.builders import holders, plm
 from tests.e2e.walk import DESKTOP, L1, campus, login
 from tests.e2e.walk import axe as run_axe
 
@@ -13,6 +13,7 @@ def test_a_policy_added_on_the_page_licenses_staff_and_shows_its_shortfall(
     server, browser, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     campus(tmp_path)  # Science: ann and bob hold L1 (3 seats), a.very.long... holds L2
+    plm("policies", "delete", "Science staff")  # the campus's paused one: start with none
     context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(30000)
