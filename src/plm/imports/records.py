@@ -93,18 +93,20 @@ def _ours(job: Import):  # type: ignore[no-untyped-def]
 def job_fail(job: Import, error: PlmError, *, keep: Tally | None = None) -> Import:
     """A failed run, its error recorded. `keep`: the counts of the batches it committed, whose
     results stay; without it (nothing was committed) no result is kept."""
-    if keep is None:
-        ImportRow.objects.filter(job=job).delete()
-        keep = Tally()
-    return _close(job, keep, Status.FAILED, error)
+    return _close(
+        job, Tally() if keep is None else keep, Status.FAILED, error, drop_results=keep is None
+    )
 
 
 def job_finish(job: Import, tally: Tally, status: Status, error: PlmError | None = None) -> Import:
     return _close(job, tally, status, error)
 
 
-def _close(job: Import, tally: Tally, status: Status, error: PlmError | None) -> Import:
-    """Write the final state, only while this run still holds the lease."""
+def _close(
+    job: Import, tally: Tally, status: Status, error: PlmError | None, drop_results: bool = False
+) -> Import:
+    """Write the final state, only while this run still holds the lease (Fenced otherwise,
+    with nothing written: a newer attempt owns the record and its results)."""
     fields = {
         "status": status,
         "processed": tally.rows,
@@ -117,8 +119,11 @@ def _close(job: Import, tally: Tally, status: Status, error: PlmError | None) ->
         fields["rows"] = tally.rows
     if error is not None:
         fields["error_code"], fields["error_message"] = error.code, error.message
-    if not _ours(job).update(**fields):
-        raise Fenced(job.pk)
+    with transaction.atomic():
+        if not _ours(job).update(**fields):
+            raise Fenced(job.pk)
+        if drop_results:
+            ImportRow.objects.filter(job=job).delete()
     job.refresh_from_db()
     if not (job.dry_run and status in (Status.COMPLETED, Status.REFUSED)):
         # Nothing can need the upload any more: only an interrupted import resumes, and only a

@@ -36,9 +36,13 @@ def heartbeat(job: Import) -> Iterator[None]:
     def beat() -> None:
         try:
             while not stop.wait(settings.PLM_HEARTBEAT_SECONDS):
-                Import.objects.filter(pk=job.pk, attempt=job.attempt).update(heartbeat_at=now())
-        except Exception:  # a heartbeat must never break the import itself
-            log.exception("heartbeat of import %s failed", job.pk)
+                try:
+                    Import.objects.filter(pk=job.pk, attempt=job.attempt).update(heartbeat_at=now())
+                except Exception:
+                    # Never break the import, and keep beating: one failed write (a database
+                    # restart, a lock timeout) must not let the janitor think the run died.
+                    log.exception("heartbeat of import %s failed", job.pk)
+                    connection.close()  # the next beat opens a fresh connection
         finally:
             connection.close()  # this thread's own connection
 

@@ -86,41 +86,49 @@ def run(
 ) -> Import:
     """Run a claimed (running) import to its end and return its record.
 
-    Fatal input errors end it `failed` with nothing changed; an internal error ends it `failed`
-    keeping what its committed batches did, then is raised again."""
+    Fatal input errors end it `failed` with nothing changed (a resume keeps what its earlier
+    attempt committed); an internal error ends it `failed` keeping what its committed batches
+    did, then is raised again. A run fenced out by a newer attempt writes nothing more, its
+    failure or cancellation included, and returns the record as the newer attempt left it."""
     with heartbeat(job):
         try:
-            total = work.prepare(job, resume)
-        except PlmError as error:
-            if error.code == "file_mismatch":
-                raise  # the import stays interrupted: give the right file
-            return job_fail(job, error)
-        start = _committed(job) if resume else None
-        try:
-            with relaxed_gc(), import_connection():
-                tally, status, error = _passes(job, work, total, start, progress)
-            if status == Status.COMPLETED:
-                work.finish(tally)
-            return job_finish(job, tally, status, error)
-        except _Cancelled as stop:
-            return job_finish(job, stop.args[0], Status.CANCELLED)
+            return _run(job, work, resume, progress)
         except Fenced:
             log.warning("import %s: a newer attempt took it over; this run stopped", job.pk)
             job.refresh_from_db()
             return job
-        except _Failed as failed:
-            if isinstance(failed.error, PlmError):  # e.g. the file changed between passes
-                return job_fail(job, failed.error, keep=failed.committed)
-            job_fail(
-                job,
-                PlmError(
-                    INTERNAL_ERROR,
-                    "The run stopped on an internal error; rows applied before it stay "
-                    "applied and are reported (see the audit log).",
-                ),
-                keep=failed.committed,
-            )
-            raise failed.error from None
+
+
+def _run(job: Import, work: Work, resume: bool, progress: Progress | None) -> Import:
+    try:
+        total = work.prepare(job, resume)
+    except PlmError as error:
+        if error.code == "file_mismatch":
+            raise  # the import stays interrupted: give the right file
+        return job_fail(job, error, keep=_committed(job) if resume else None)
+    start = _committed(job) if resume else None
+    try:
+        with relaxed_gc(), import_connection():
+            tally, status, error = _passes(job, work, total, start, progress)
+        with transaction.atomic():  # fenced at the end: what `finish` wrote rolls back too
+            if status == Status.COMPLETED:
+                work.finish(tally)
+            return job_finish(job, tally, status, error)
+    except _Cancelled as stop:
+        return job_finish(job, stop.args[0], Status.CANCELLED)
+    except _Failed as failed:
+        if isinstance(failed.error, PlmError):  # e.g. the file changed between passes
+            return job_fail(job, failed.error, keep=failed.committed)
+        job_fail(
+            job,
+            PlmError(
+                INTERNAL_ERROR,
+                "The run stopped on an internal error; rows applied before it stay "
+                "applied and are reported (see the audit log).",
+            ),
+            keep=failed.committed,
+        )
+        raise failed.error from None
 
 
 def _committed(job: Import) -> Tally:
