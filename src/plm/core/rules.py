@@ -289,7 +289,7 @@ class Rules:
         raw = RawRow(row, person.username, "replace", new.license_id)
 
         def rejected(code: str, message: str) -> Decision:
-            return Decision(reject(raw, code, message, action="replace", license_id=new.license_id))
+            return Decision(reject(raw, code, message))
 
         if not self.scope.covers(person):
             return rejected(
@@ -308,11 +308,10 @@ class Rules:
             held.discard(old.pk)
             self.ledger.used[old.pk] = self.ledger.used.get(old.pk, 0) - 1
             changes.append(Change("revoke", person.pk, old.pk, person.username, old.license_id))
-        result = RowResult(
-            row,
-            person.username,
-            "replace",
-            new.license_id,
+        result = _result(
+            raw,
+            raw.action,
+            raw.license_id,
             Outcome.APPLIED,
             c.REPLACED,
             f"Replaced {old.license_id} with {new.license_id} for '{person.username}'.",
@@ -327,7 +326,7 @@ class Rules:
         raw = RawRow(row, person.username, "assign", "")
 
         def rejected(code: str, message: str) -> Decision:
-            return Decision(reject(raw, code, message, action="assign", license_id=""))
+            return Decision(reject(raw, code, message))
 
         if not self.scope.covers(person):
             return rejected(
@@ -340,7 +339,7 @@ class Rules:
         if current:
             result = _result(
                 raw,
-                "assign",
+                raw.action,
                 current[0],
                 Outcome.UNCHANGED,
                 c.ALREADY_LICENSED,
@@ -358,7 +357,7 @@ class Rules:
                 self.ledger.used[lic.pk] = self.ledger.used.get(lic.pk, 0) + 1
                 result = _result(
                     raw,
-                    "assign",
+                    raw.action,
                     lic.license_id,
                     Outcome.APPLIED,
                     c.ASSIGNED,
@@ -380,8 +379,8 @@ class Rules:
         if lic is None or lic.pk not in held:
             result = _result(
                 raw,
-                "revoke",
-                license_id,
+                raw.action,
+                raw.license_id,
                 Outcome.UNCHANGED,
                 c.NOT_ASSIGNED,
                 f"'{person.username}' does not hold {license_id}.",
@@ -391,8 +390,8 @@ class Rules:
         self.ledger.used[lic.pk] = self.ledger.used.get(lic.pk, 0) - 1
         result = _result(
             raw,
-            "revoke",
-            license_id,
+            raw.action,
+            raw.license_id,
             Outcome.APPLIED,
             c.REVOKED_NOT_ELIGIBLE,
             f"Revoked {license_id} from '{person.username}': no longer eligible for policy "
