@@ -32,6 +32,17 @@ def test_a_mixed_file_names_the_first_utf8_line_and_the_first_other_line() -> No
     )
 
 
+def test_a_mixed_file_names_its_first_utf8_line_when_it_is_far_from_the_other_one() -> None:
+    """The UTF-8 line and the other one in different blocks of the scan (megabytes apart)."""
+    filler = b"bob,revokeall,\n" * 150_000
+    data = HEAD + b"bob,revokeall,\n" + "Zoë,revokeall,\n".encode() + filler
+    data += "Zoë,x,\n".encode("cp1252")
+    assert refusal(data) == (
+        "The file mixes encodings: it is UTF-8 (line 6), but line 150007 is in another "
+        f"encoding, so no single reading is right. {FIX}"
+    )
+
+
 def test_a_mixed_file_with_a_byte_order_mark_says_so() -> None:
     data = b"\xef\xbb\xbf" + HEAD + "Zoë,revokeall,\n".encode("cp1252")
     assert refusal(data) == (

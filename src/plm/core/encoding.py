@@ -405,10 +405,8 @@ _ASCII = bytes(range(128))
 
 
 def _first_non_ascii_line(block: bytes) -> int:
-    for offset, text in enumerate(block.splitlines()):
-        if not text.isascii():
-            return offset
-    return 0
+    """The offset of the first line that is not ASCII in a block that is not."""
+    return next(i for i, text in enumerate(block.splitlines()) if not text.isascii())
 
 
 # --- choosing a code page ----------------------------------------------------------------

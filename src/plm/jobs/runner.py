@@ -76,8 +76,9 @@ class _Cancelled(Exception):
 
 
 class _Failed(Exception):
+    """An error inside a pass, with the counts of what the pass had committed before it."""
+
     def __init__(self, committed: Tally, error: BaseException) -> None:
-        super().__init__(str(error))
         self.committed, self.error = committed, error
 
 
