@@ -32,7 +32,13 @@ HEADER = "User-Name,Email,First-Name,Last-Name\n"
 def test_an_over_long_value_rejects_the_row_naming_row_column_and_length(column, row) -> None:
     (result,) = parse(HEADER + row + "\n")
     assert isinstance(result, RowResult)
-    assert result.code == "value_too_long"
+    assert (result.row, result.username, result.action, result.license_id) == (
+        2,
+        row.split(",")[0],
+        "",
+        "",
+    )
+    assert (result.outcome, result.code) == ("rejected", "value_too_long")
     assert f"Row 2: {column}" in result.message and str(MAX_LENGTHS[column] + 1) in result.message
 
 
