@@ -115,3 +115,10 @@ def test_a_nul_in_an_api_body_that_reaches_a_query_is_a_422_naming_the_field(roo
     assert (status, error) == (422, "invalid_argument") and "The new License ID" in message
     assert cli_error("licenses", "replace", L1, "x\x01")[:2] == (2, "invalid_argument")
 
+
+def test_a_command_line_argument_that_is_not_utf8_is_invalid_argument(campus) -> None:
+    # Bytes that are not UTF-8 in argv reach Python as unpaired surrogates (surrogateescape).
+    for args in (("users", "list", "--q", "\udcff"), ("audit", "--user", "a\udcff")):
+        run = plm(*args)
+        assert run.code == 2, args
+        assert "invalid_argument" in run.stderr and "UTF-8" in run.stderr
