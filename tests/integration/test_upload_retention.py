@@ -77,3 +77,16 @@ def test_files_plm_writes_with_peoples_data_are_private(campus, tmp_path, on_pos
     for name, args in outputs.items():
         plm(*args, str(tmp_path / name))
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+
+
+def test_cancelling_a_queued_import_deletes_its_upload(campus) -> None:
+    client = signed_in(campus)
+    upload(client, GOOD)
+    upload(client, GOOD)
+    cancelled, kept = Import.objects.order_by("pk")
+    assert ImportFile.objects.count() == 2
+    assert plm("imports", "cancel", str(cancelled.pk)).code == 0
+    cancelled.refresh_from_db()
+    assert cancelled.status == "cancelled"
+    # Nothing will read it again (a cancelled import neither runs, resumes nor is applied).
+    assert list(ImportFile.objects.values_list("job_id", flat=True)) == [kept.pk]

@@ -72,6 +72,9 @@ def job_cancel(job: Import) -> Import:
         if job.status == Status.QUEUED:
             job.status = Status.CANCELLED
             job.finished_at = now()
+            # It will never run, and a cancelled import neither resumes nor is applied: nothing
+            # will read its upload again.
+            ImportFile.objects.filter(job=job).delete()
         elif job.status == Status.RUNNING:
             job.cancel_requested = True
         else:
