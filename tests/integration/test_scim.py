@@ -6,6 +6,7 @@ database; tests/e2e/test_scim_compliance.py runs the outside checker over real H
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -414,3 +415,46 @@ def test_names_typed_decomposed_match_the_composed_ones_nfc_and_casefold(campus,
     group = scim.post("/Groups", {"displayName": "E\u0301conomie/Academic Staff", "members": []})
     assert group.status_code == 201, group.content
     assert RoleGrant.objects.filter(organization__name="Économie").count() == 0
+
+
+def test_text_no_column_can_hold_is_400_invalid_value_never_a_500(campus, scim):
+    """A NUL, an unpaired surrogate (both as JSON escapes) or a value longer than its column, in
+    a group's displayName or externalId, a user's fields or a filter: PostgreSQL refused them
+    with a 500 (DataError) and SQLite stored or ignored them."""
+    group = {"displayName": "Science/Academic Staff"}
+    bad_bodies = [
+        ("/Groups", {"displayName": "Science\u0000/Academic Staff"}),
+        ("/Groups", {"displayName": "Science\ud800/Academic Staff"}),
+        ("/Groups", {"displayName": "S" * 301 + "/Academic Staff"}),
+        ("/Groups", {**group, "externalId": "g\u0000"}),
+        ("/Groups", {**group, "externalId": "g" * 256}),
+        ("/Users", {"userName": "new\ud800"}),
+        ("/Users", {"userName": "new", "name": {"familyName": "\u0000"}}),
+        ("/Users", {"userName": "new", "externalId": "e" * 256}),
+    ]
+    for path, body in bad_bodies:
+        response = scim.post(path, body)
+        assert_scim_error(response, 400)
+        assert response.json_body["scimType"] == "invalidValue", body
+    assert not ScimGroup.objects.exists() and not User.objects.filter(username="new").exists()
+    created = scim.post("/Groups", group)
+    assert created.status_code == 201
+    ident = created.json_body["id"]
+    for value in ("g\u0000", "g" * 256):
+        patched = scim.patch(
+            f"/Groups/{ident}", {"op": "replace", "path": "externalId", "value": value}
+        )
+        assert_scim_error(patched, 400)
+    renamed = scim.patch(
+        f"/Groups/{ident}", {"op": "replace", "path": "displayName", "value": "\u0000"}
+    )
+    assert_scim_error(renamed, 400)
+    for path, attribute in (
+        ("/Users", "userName"),
+        ("/Groups", "displayName"),
+        ("/Groups", "externalId"),
+    ):
+        query = quote(f'{attribute} eq "a\\u0000b"')  # a JSON escape: no NUL in the URL itself
+        response = scim.call("GET", f"{path}?filter={query}")
+        assert_scim_error(response, 400)
+        assert attribute in response.json_body["detail"]

@@ -2,8 +2,10 @@
 or a preview's "Apply this file for real" (PLM_PREVIEW_RETENTION_HOURS); purge removes the rest
 (hardening issue, finding 5)."""
 
+import subprocess
 from datetime import timedelta
 
+import pytest
 from django.test import Client
 
 from plm.clock import now
@@ -12,6 +14,7 @@ from plm.imports.records import previews_expire
 from tests.builders import make_user, plm, run_queued_tasks
 from tests.integration.conftest import L1
 from tests.integration.test_web_import import upload
+from tests.processes import PLM, plm_env
 
 GOOD = f"Username,Action,License ID\nann,assign,{L1}\n"
 
@@ -77,3 +80,52 @@ def test_files_plm_writes_with_peoples_data_are_private(campus, tmp_path, on_pos
     for name, args in outputs.items():
         plm(*args, str(tmp_path / name))
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+
+
+def test_cancelling_a_queued_import_deletes_its_upload(campus) -> None:
+    client = signed_in(campus)
+    upload(client, GOOD)
+    upload(client, GOOD)
+    cancelled, kept = Import.objects.order_by("pk")
+    assert ImportFile.objects.count() == 2
+    assert plm("imports", "cancel", str(cancelled.pk)).code == 0
+    cancelled.refresh_from_db()
+    assert cancelled.status == "cancelled"
+    # Nothing will read it again (a cancelled import neither runs, resumes nor is applied).
+    assert list(ImportFile.objects.values_list("job_id", flat=True)) == [kept.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_once_expires_old_previews_and_marks_interrupted_imports() -> None:
+    """`plm worker --once` (from cron) does the janitor's pass the long-running worker does: a
+    real `plm worker --once` process on the test database."""
+
+    def job(status: str, *, dry_run: bool, age: timedelta) -> Import:
+        at = now() - age
+        created = Import.objects.create(
+            kind="licenses",
+            source="web",
+            actor="root",
+            status=status,
+            dry_run=dry_run,
+            created_at=at,
+            finished_at=None if status == "running" else at,
+            heartbeat_at=at if status == "running" else None,
+        )
+        ImportFile.objects.create(job=created, data=GOOD.encode(), size=len(GOOD))
+        return created
+
+    old = job("completed", dry_run=True, age=timedelta(hours=73))
+    recent = job("completed", dry_run=True, age=timedelta(hours=1))
+    stalled = job("running", dry_run=False, age=timedelta(minutes=10))
+    subprocess.run(
+        [PLM, "worker", "--once"],
+        env=plm_env(PLM_PREVIEW_RETENTION_HOURS="72", PLM_HEARTBEAT_STALE_SECONDS="60"),
+        check=True,
+        capture_output=True,
+    )
+    assert not ImportFile.objects.filter(job=old).exists()
+    assert ImportFile.objects.filter(job=recent).exists()  # still within its retention
+    stalled.refresh_from_db()
+    assert stalled.status == "interrupted"
+    assert ImportFile.objects.filter(job=stalled).exists()  # kept: it can resume

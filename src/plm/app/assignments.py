@@ -13,7 +13,7 @@ from plm.core.license_ids import normalize_license_id
 from plm.core.people import ACADEMIC_STAFF
 from plm.core.results import RowResult
 from plm.core.rules import RawRow
-from plm.core.text import fold
+from plm.core.text import fold, plain
 from plm.core.writer import LICENSES_HEADER, write_csv
 from plm.directory.actors import CHANGE, VIEW, Actor, require, users_in
 from plm.directory.models import RoleGrant, User
@@ -33,6 +33,7 @@ def assignment_apply(
     require(actor, CHANGE)
     if not username.strip():
         raise PlmError(c.MISSING_USERNAME, "A user name or email is required.")
+    plain(username, "The user name or email")  # a file's rows are checked by the reader
     return apply_one(raw=RawRow(None, username.strip(), action, license_id.strip()), actor=actor)
 
 

@@ -10,10 +10,11 @@ from datetime import date
 from plm.app.policies import reconcile_after_change
 from plm.clock import today
 from plm.core.codes import PlmError
+from plm.core.text import plain
 from plm.core.utilization import DayUsage
 from plm.directory.actors import CHANGE, SYSADMIN, VIEW, Actor, require
 from plm.imports.models import Import
-from plm.imports.records import job_create, job_fail
+from plm.imports.records import job_create, job_fail, plain_label
 from plm.jobs.runner import run
 from plm.jobs.works import LicenseRows
 from plm.licensing import licenses as store
@@ -96,11 +97,13 @@ def license_replace(*, actor: Actor, old: str, new: str, dry_run: bool = False) 
     """One-step renewal of the holders of OLD in the actor's scope; recorded like an import
     (fatal: same_license, license_not_found, ... end it `failed`)."""
     require(actor, CHANGE)
+    plain(old, "The License ID to replace")
+    plain(new, "The new License ID")
     job = job_create(
         kind="licenses",
         source=actor.source,
         as_user=actor.username,
-        file_name=f"replace {old} -> {new}"[:255],
+        file_name=plain_label(f"replace {old} -> {new}"),
         dry_run=dry_run,
     )
     try:

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from plm.app.policies import reconcile_after_change
 from plm.core import codes as c
 from plm.core.codes import PlmError
-from plm.core.text import fold, nfc
+from plm.core.text import fold, nfc, plain
 from plm.directory import provisioning as domain
 from plm.directory import scim_tokens
 from plm.directory.actors import SYSADMIN, Actor, require
@@ -20,6 +20,13 @@ __all__ = ["UserData"]
 # --- users -------------------------------------------------------------------------------------
 
 
+def _searchable(**values: str | None) -> None:
+    """A filter's values can be looked up (no NUL, no unpaired surrogate): invalid_argument."""
+    for field, value in values.items():
+        if value is not None:
+            plain(value, f"The filter's {field}")
+
+
 def users_list(
     *,
     actor: Actor,
@@ -29,6 +36,7 @@ def users_list(
 ) -> QuerySet[User]:
     """Provisioned users by id; user name and e-mail match ignoring case, external id exactly."""
     require(actor, SYSADMIN)
+    _searchable(userName=user_name, externalId=external_id, emails=email)
     users = domain.provisioned_users()
     if user_name is not None:
         users = users.filter(username_key=fold(user_name))
@@ -91,6 +99,7 @@ def groups_list(
     *, actor: Actor, display_name: str | None = None, external_id: str | None = None
 ) -> QuerySet[ScimGroup]:
     require(actor, SYSADMIN)
+    _searchable(displayName=display_name, externalId=external_id)
     groups = ScimGroup.objects.select_related("organization")
     if display_name is not None:
         groups = groups.filter(display_name__iexact=nfc(display_name))

@@ -14,6 +14,7 @@ import typer
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.files import open_private
+from plm.core.text import shown, undecodable
 from plm.core.writer import write_csv
 
 EXIT_OK, EXIT_INTERNAL, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2, 3
@@ -133,6 +134,21 @@ def fail(error: PlmError, *, as_json: bool, exit_code: int = EXIT_FATAL) -> NoRe
     raise typer.Exit(exit_code)
 
 
+def _decodable(arguments: dict[str, Any]) -> None:
+    """Refuse an argument with a NUL or bytes that are not UTF-8 (Python keeps them as unpaired
+    surrogates) before any command uses it, as the web refuses a NUL in a URL: no database
+    stores or looks up such text."""
+    for name, value in arguments.items():
+        for text in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(text, str) and (bad := undecodable(text)) is not None:
+                raise PlmError(
+                    c.INVALID_ARGUMENT,
+                    f"Argument {name.upper()} {shown(text)} contains {bad!a}: arguments must be "
+                    "UTF-8 text without NUL characters (check the terminal's or script's "
+                    "encoding).",
+                )
+
+
 def command(func: F) -> F:
     """Wrap a command: PlmError -> message + exit 2; anything unexpected -> exit 1, no traceback."""
 
@@ -140,6 +156,7 @@ def command(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         as_json = bool(kwargs.get("as_json"))
         try:
+            _decodable(kwargs)
             return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise

@@ -6,17 +6,21 @@ from django.db import IntegrityError, transaction
 
 from plm.core import codes as c
 from plm.core.codes import PlmError
-from plm.core.text import fold
+from plm.core.text import fold, nfc, plain
 from plm.directory.models import Organization
+
+_NAME_LENGTH = Organization._meta.get_field("name").max_length
 
 
 def org_add(*, name: str, parent: str | None = None) -> Organization:
     """Add an organization, under `parent` when given (names unique ignoring case)."""
-    name = " ".join(name.split())
+    name = " ".join(name.split())  # tabs and line breaks become spaces
     if not name:
         raise PlmError(c.INVALID_ARGUMENT, "An organization needs a name.")
+    plain(nfc(name), "Organization name", limit=_NAME_LENGTH, folded=True)
     parent_org = None
     if parent is not None:
+        plain(parent, "Parent organization")
         parent_org = Organization.objects.filter(name_key=fold(parent.strip())).first()
         if parent_org is None:
             raise PlmError(c.ORG_NOT_FOUND, f"Parent organization '{parent}' does not exist.")

@@ -21,7 +21,7 @@ from plm.clock import now
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.people import MAX_LENGTHS, ROLES
-from plm.core.text import fold
+from plm.core.text import fold, plain
 from plm.directory.actors import Actor
 from plm.directory.models import Organization, RoleGrant, ScimGroup, User
 
@@ -50,8 +50,8 @@ def provisioned_users() -> QuerySet[User]:
 
 
 def _plain(data: UserData) -> None:
-    """No control characters (NUL, tab, ...) in what provisioning stores: checked before any
-    look-up, as PostgreSQL refuses a NUL even in a query."""
+    """No control characters (NUL, tab, ...) or unpaired surrogates in what provisioning stores:
+    checked before any look-up, as PostgreSQL refuses a NUL even in a query."""
     for label, value in (
         ("userName", data.user_name),
         ("emails.value", data.email),
@@ -59,8 +59,7 @@ def _plain(data: UserData) -> None:
         ("name.familyName", data.family_name),
         ("externalId", data.external_id or ""),
     ):
-        if any(ch < " " or ch == "\x7f" for ch in value):
-            raise PlmError(c.INVALID_ARGUMENT, f"{label} may not contain control characters.")
+        plain(value, label)
 
 
 def _check(data: UserData, user: User | None) -> UserData:
@@ -289,9 +288,23 @@ def _members(pks: list[int]) -> list[User]:
     return users
 
 
+def _group_text(display_name: str | None, external_id: str | bool | None) -> None:
+    """displayName and externalId as they can be stored (invalid_argument, value_too_long):
+    checked before any look-up, as PostgreSQL refuses a NUL even in a query."""
+    if display_name is not None:
+        plain(display_name.strip(), "displayName", limit=_GROUP_NAME_LENGTH)
+    if isinstance(external_id, str):
+        plain(external_id, "externalId", limit=_EXTERNAL_ID_LENGTH)
+
+
+_GROUP_NAME_LENGTH = ScimGroup._meta.get_field("display_name").max_length
+_EXTERNAL_ID_LENGTH = ScimGroup._meta.get_field("external_id").max_length
+
+
 def group_create(
     *, actor: Actor, display_name: str, external_id: str | None, member_pks: list[int]
 ) -> ScimGroup:
+    _group_text(display_name, external_id)
     with transaction.atomic():
         org, role = parse_group_name(display_name)
         exists = PlmError(GROUP_EXISTS, f"A group for {role} @ {org.name} exists already.")
@@ -330,6 +343,7 @@ def group_update(
     """Rename (to a name for the same organization and role), set the external id (False: leave
     it), replace or add or remove members. Removing a member takes the role away; licenses are
     kept."""
+    _group_text(display_name, external_id)
     with transaction.atomic():
         group = (
             ScimGroup.objects.select_for_update().select_related("organization").get(pk=group.pk)

@@ -10,6 +10,7 @@ from plm.audit.services import Event, audit_record
 from plm.clock import now, today
 from plm.core import codes as c
 from plm.core.codes import PlmError
+from plm.core.text import plain
 from plm.directory.actors import Actor
 from plm.directory.models import ApiToken, User
 
@@ -24,13 +25,14 @@ def token_create(
     *, actor: Actor, user: User, name: str = "", expires: date | None = None
 ) -> tuple[ApiToken, str]:
     """A new token for `user`; the raw token is returned once and never stored."""
+    plain(name, "Token name", limit=ApiToken._meta.get_field("name").max_length)
     if expires is not None and expires < today():
         raise PlmError(c.INVALID_ARGUMENT, f"Expiry {expires} is in the past.")
     raw = PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user,
-            name=name[:100],
+            name=name,
             key_hash=_hash(raw),
             prefix=raw[:12],
             created_at=now(),

@@ -12,6 +12,7 @@ from plm.clock import now
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
 from plm.core.results import RowResult, Tally
+from plm.core.text import strip_unstorable
 from plm.imports.models import Import, ImportFile, ImportRow
 
 LEASE_OWNER = f"{socket.gethostname()}-{os.getpid()}"[:100]
@@ -19,8 +20,9 @@ LEASE_OWNER = f"{socket.gethostname()}-{os.getpid()}"[:100]
 
 def plain_label(text: str) -> str:
     """An import's label for people (a file's base name, "replace OLD -> NEW"): without control
-    characters (no database stores a NUL, and a bad License ID may carry one), 255 at most."""
-    return "".join(ch for ch in text if ch >= " " and ch != "\x7f")[:255]
+    characters or unpaired surrogates (no database stores a NUL, and a bad License ID may carry
+    one), 255 at most."""
+    return strip_unstorable(text)[:255]
 
 
 def job_create(
@@ -70,6 +72,9 @@ def job_cancel(job: Import) -> Import:
         if job.status == Status.QUEUED:
             job.status = Status.CANCELLED
             job.finished_at = now()
+            # It will never run, and a cancelled import neither resumes nor is applied: nothing
+            # will read its upload again.
+            ImportFile.objects.filter(job=job).delete()
         elif job.status == Status.RUNNING:
             job.cancel_requested = True
         else:

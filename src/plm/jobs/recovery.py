@@ -73,13 +73,19 @@ def mark_interrupted() -> list[int]:
     return marked
 
 
+def janitor_pass() -> None:
+    """Mark interrupted imports and delete the uploads of previews past their retention
+    (PLM_PREVIEW_RETENTION_HOURS): what every worker does when it starts."""
+    mark_interrupted()
+    previews_expire(older_than_hours=settings.PLM_PREVIEW_RETENTION_HOURS)
+
+
 def janitor_loop(stop: threading.Event) -> None:
-    """Mark interrupted imports now and every JANITOR_SECONDS until `stop` is set."""
+    """The janitor's pass now and every JANITOR_SECONDS until `stop` is set."""
     try:
         while True:
             try:
-                mark_interrupted()
-                previews_expire(older_than_hours=settings.PLM_PREVIEW_RETENTION_HOURS)
+                janitor_pass()
             except Exception:
                 log.exception("marking interrupted imports failed")
             if stop.wait(JANITOR_SECONDS):

@@ -6,7 +6,7 @@ import threading
 
 from django_tasks_db.management.commands.db_worker import Worker
 
-from plm.jobs.recovery import janitor_loop, mark_interrupted
+from plm.jobs.recovery import janitor_loop, janitor_pass
 
 POLL_SECONDS = 0.5  # a new job starts within a second of its upload
 
@@ -25,8 +25,9 @@ def make_worker(*, batch: bool = False, max_tasks: int | None = None) -> Worker:
 
 
 def run_pending_jobs() -> None:
-    """Mark interrupted imports, process every queued job, then return (`plm worker --once`)."""
-    mark_interrupted()
+    """The janitor's pass (interrupted imports marked, expired previews' uploads deleted), then
+    every queued job, then return (`plm worker --once`, e.g. from cron)."""
+    janitor_pass()
     make_worker(batch=True).run()
 
 

@@ -9,6 +9,7 @@ from plm.clock import today
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.license_ids import normalize_license_id
+from plm.core.text import plain
 from plm.directory.actors import Actor
 from plm.licensing.models import License
 
@@ -20,6 +21,11 @@ def _check_seats(seats: int) -> None:
         raise PlmError(
             c.INVALID_SEATS, f"Seats must be a whole number from 0 to {MAX_SEATS:,}, not {seats}."
         )
+
+
+def _check_name(name: str) -> str:
+    """A license's name as it can be stored: no control characters, not over the column."""
+    return plain(name, "License name", limit=License._meta.get_field("name").max_length)
 
 
 def license_get(license_id: str) -> License:
@@ -36,6 +42,7 @@ def license_add(
     """Create a license; `license_exists` if the ID is taken."""
     normalized = normalize_license_id(license_id)
     _check_seats(seats)
+    _check_name(name)
     try:
         with transaction.atomic():
             lic = License.objects.create(
@@ -64,6 +71,8 @@ def license_update(
 ) -> License:
     """Change seats / expiry / name; never below the seats in use (`seats_below_assigned`)."""
     normalized = normalize_license_id(license_id)
+    if name is not None:
+        _check_name(name)
     with transaction.atomic():
         lic = License.objects.select_for_update().filter(license_id=normalized).first()
         if lic is None:
