@@ -83,13 +83,6 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(exc.status_code, c.INVALID_REQUEST, str(exc))
 
 
-@api.exception_handler(ValueError)
-def on_value_error(request: HttpRequest, exc: ValueError) -> HttpResponse:
-    if "NUL" in str(exc):  # a NUL byte in a JSON string: no database stores one
-        return error_response(422, c.INVALID_REQUEST, "Text may not contain NUL bytes.")
-    return on_internal_error(request, exc)
-
-
 @api.exception_handler(Exception)
 def on_internal_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logging.getLogger("plm.api").exception("internal error on %s", request.path)
