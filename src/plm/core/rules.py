@@ -125,18 +125,12 @@ def _result(
     return RowResult(raw.row, raw.username, action, license_id, outcome, code, message)
 
 
-def reject(
-    raw: RawRow,
-    code: str,
-    message: str,
-    *,
-    action: str | None = None,
-    license_id: str | None = None,
-) -> RowResult:
+def reject(raw: RawRow, code: str, message: str, *, action: str | None = None) -> RowResult:
+    """The row rejected as it was typed (`action`: the action as understood, when it was)."""
     return _result(
         raw,
         raw.action if action is None else action,
-        raw.license_id if license_id is None else license_id,
+        raw.license_id,
         Outcome.REJECTED,
         code,
         message,

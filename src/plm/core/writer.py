@@ -1,6 +1,5 @@
 """Writing CSV for spreadsheets: BOM, CRLF, minimal quoting, formulas neutralized."""
 
-import codecs
 import re
 from collections.abc import Iterable, Sequence
 from typing import TextIO
@@ -50,7 +49,7 @@ def write_csv(
 ) -> int:
     """Write header and rows; return the number of data rows written."""
     if bom:
-        out.write(codecs.BOM_UTF8.decode("utf-8"))
+        out.write("\ufeff")  # the byte-order mark, as UTF-8 encodes it
     write = out.write
     write(",".join(map(_field, header)) + "\r\n")
     count = 0

@@ -106,8 +106,8 @@ def _run(job: Import, work: Work, resume: bool, progress: Progress | None) -> Im
     except PlmError as error:
         if error.code == "file_mismatch":
             raise  # the import stays interrupted: give the right file
-        return job_fail(job, error, keep=_committed(job) if resume else None)
-    start = _committed(job) if resume else None
+        return job_fail(job, error, keep=_committed(job))
+    start = _committed(job)  # a new run, or a resume starting over, has committed nothing
     try:
         with relaxed_gc(), import_connection():
             tally, status, error = _passes(job, work, total, start, progress)
@@ -137,7 +137,7 @@ def _committed(job: Import) -> Tally:
 
 
 def _passes(
-    job: Import, work: Work, total: int, start: Tally | None, progress: Progress | None
+    job: Import, work: Work, total: int, start: Tally, progress: Progress | None
 ) -> tuple[Tally, Status, PlmError | None]:
     """The passes the record's mode asks for: (counts, final status, error)."""
     if job.all_or_nothing and not job.dry_run:
