@@ -256,3 +256,29 @@ def test_license_id_errors_report_the_action_normalized() -> None:
     assert isinstance(missing, RowResult) and isinstance(invalid, RowResult)
     assert (missing.action, missing.code) == ("revoke", "missing_license_id")
     assert (invalid.action, invalid.code) == ("assign", "invalid_license_id")
+
+
+def test_an_ambiguous_user_names_both_matches_in_user_order_when_the_actor_sees_both() -> None:
+    # 'ann@x.edu' is one user's email and the other's user name (listed here in reverse order).
+    first, second = person(1, "ann"), person(2, "ann@x.edu")
+    result = decide(
+        rules_over(LicenseInfo(1, L1, 5, None)),
+        RawRow(2, "ann@x.edu", "assign", L1),
+        [second, first],
+    )
+    assert (result.outcome, result.code, result.license_id) == ("rejected", "user_ambiguous", L1)
+    assert result.message == (
+        "'ann@x.edu' matches two users ('ann' and 'ann@x.edu'): one's user name is the other's "
+        "email. Use the other identifier for this user."
+    )
+
+
+def test_an_ambiguous_user_names_no_one_when_one_match_is_outside_the_actors_scope() -> None:
+    inside, outside = person(1, "ann", staff=(1,)), person(2, "ann@x.edu", staff=(2,))
+    rules = rules_over(LicenseInfo(1, L1, 5, None), scope=Scope(frozenset({1})))
+    result = decide(rules, RawRow(2, "ann@x.edu", "revokeall", ""), [inside, outside])
+    assert (result.code, result.action, result.license_id) == ("user_ambiguous", "revokeall", "")
+    assert result.message == (
+        "'ann@x.edu' matches two users: one's user name is the other's email. Use the other "
+        "identifier for this user."
+    )

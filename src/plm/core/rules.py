@@ -201,7 +201,7 @@ class Rules:
     def decide(self, cmd: Command, candidates: Sequence[Person]) -> Decision:
         """Judge one command; `candidates` are the distinct users whose email or name is the key."""
         raw, action = cmd.raw, cmd.action
-        shown_id = cmd.license_id or (raw.license_id if action in NEEDS_LICENSE_ID else "")
+        shown_id = cmd.license_id or ""  # None: the action takes no License ID
         if not candidates:
             return self._reject(
                 cmd,
@@ -227,17 +227,15 @@ class Rules:
                 "the other's email. Use the other identifier for this user.",
             )
         person = candidates[0]
-        lic: LicenseInfo | None = None
-        if cmd.license_id is not None:
-            lic = self.by_id.get(cmd.license_id)
-            if lic is None:
-                return self._reject(
-                    cmd,
-                    shown_id,
-                    c.LICENSE_NOT_FOUND,
-                    f"License {cmd.license_id} does not exist: check the License ID "
-                    "against the licenses on Manage Presenter Licenses.",
-                )
+        lic = None if cmd.license_id is None else self.by_id.get(cmd.license_id)
+        if cmd.license_id is not None and lic is None:
+            return self._reject(
+                cmd,
+                shown_id,
+                c.LICENSE_NOT_FOUND,
+                f"License {cmd.license_id} does not exist: check the License ID "
+                "against the licenses on Manage Presenter Licenses.",
+            )
         if not self.scope.covers(person):
             # As typed: the user's other details are not the actor's to see.
             return self._reject(
