@@ -72,3 +72,4 @@ def test_labels_lose_what_no_database_stores_and_arguments_say_what_they_carry()
     assert undecodable("caf\udce9") == "\udce9"
     assert shown("short") == "'short'"
     assert shown("y" * 41) == repr("y" * 40 + "…")
+    assert shown("y" * 40) == repr("y" * 40)  # exactly the width: whole, no ellipsis
