@@ -8,10 +8,10 @@ def max_revoke_percent(value: int | str) -> int:
     """A whole number from 0 to 100 (as typed in a form, an option or JSON), or
     invalid_argument."""
     try:
-        percent = int(value)
+        percent: int | None = int(value)
     except ValueError:
-        percent = -1
-    if not 0 <= percent <= 100:
+        percent = None
+    if percent is None or not 0 <= percent <= 100:
         raise PlmError(
             c.INVALID_ARGUMENT,
             f"max_revoke_percent must be a whole number from 0 to 100, not {value!r}.",
