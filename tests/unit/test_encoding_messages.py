@@ -76,3 +76,23 @@ def test_an_unknown_encoding_name_lists_every_choice() -> None:
     assert str(refused.value) == (
         f"Unknown or unsupported encoding 'klingon': choose one of {', '.join(CHOICES)}."
     )
+
+
+def test_a_misread_cell_past_the_headers_last_column_is_named_by_its_column_number() -> None:
+    cyrillic = "Иван"
+    rows = "Iga Świątek,revokeall,\n" * 12_000
+    data = ("Username,Action,License ID\n" + rows + "Iga Świątek,revokeall,,").encode("cp1250")
+    data += cyrillic.encode("cp1251") + b"\n"
+    misread = cyrillic.encode("cp1251").decode("cp1250")
+    assert refusal(data).startswith(f"Row 12002, column '4': {misread!r} does not read as text")
+
+
+def test_an_undecided_file_lists_the_likely_encodings_as_the_detector_ranks_them() -> None:
+    # One Polish name, too little to be sure; the detector puts Windows-1250 first, ahead of
+    # the code pages' own order (Windows-1252 first), and drops those it rules out.
+    data = HEAD + "Łódź,revokeall,\n".encode("cp1250")
+    assert refusal(data) == (
+        "The file's encoding cannot be told for sure (line 5 is not UTF-8; likely candidates: "
+        "Windows-1250 (Central European); Windows-1252 (Western European); Mac Roman (older "
+        f"Excel for Mac)). {FIX}"
+    )

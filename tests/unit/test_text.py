@@ -27,6 +27,7 @@ def test_ascii_is_returned_unchanged() -> None:
 def test_invisible_characters_at_the_ends_are_trimmed_but_not_inside() -> None:
     assert strip_invisible("\u00a0\u200bann\u200b ") == "ann"
     assert strip_invisible("an\u200bn") == "an\u200bn"
+    assert strip_invisible("\u200bXena X\u200b") == "Xena X"  # letters at the edges stay
 
 
 @pytest.mark.parametrize(
