@@ -89,3 +89,9 @@ def test_an_unknown_chosen_encoding_is_an_invalid_argument_naming_the_choices() 
 def test_labels_name_the_code_page_for_people() -> None:
     assert label("cp1250") == "Windows-1250 (Central European)"
     assert label("mac-roman").startswith("Mac Roman")
+
+
+def test_an_encoding_is_labelled_as_people_know_it() -> None:
+    assert label("cp1250") == "Windows-1250 (Central European)"
+    assert label("utf-8-sig") == "UTF-8 (with BOM)"  # what a file's record says it was read as
+    assert label("xlsx") == "xlsx"  # not an encoding: shown as recorded
