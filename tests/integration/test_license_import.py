@@ -1,5 +1,6 @@
 """plm import end to end on the real database: outcomes, codes, exit codes, history."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,29 @@ def test_remaining_row_codes_through_the_cli(campus, tmp_path) -> None:
         "nothing_to_revoke",
     ]
     assert "'ann'" in run.json["results"][0]["message"]
+
+
+def test_json_output_is_the_import_object_indented_with_one_result_per_line(
+    campus, tmp_path
+) -> None:
+    # The streamed --json is exactly json.dumps(import, indent=2, ensure_ascii=False) with each
+    # result on one line as json.dumps(result, ensure_ascii=False) writes it: text that needs
+    # escaping (quotes, a backslash, a tab, a control character, non-ASCII) and a result with
+    # no row (the sync's revoke of a holder not on the file) included.
+    assert plm("assign", "bob", L2).code == 0
+    path = write_csv(
+        tmp_path / "in.csv",
+        HEADER
+        + f'"Zoë ""Q"" \\ x",assign,{L1}\n'
+        + f"ann,assign,{L2}\n"
+        + 'cat,assign,"ID\t2013-07-05-01234\x01"\n',
+    )
+    run = plm("import", str(path), "--sync", "--json")
+    data = run.json
+    assert any(r["row"] is None for r in data["results"])
+    assert any(r["username"] == 'Zoë "Q" \\ x' for r in data["results"])
+    results = data.pop("results")
+    head = json.dumps(data, indent=2, ensure_ascii=False).removesuffix("\n}")
+    lines = ",\n    ".join(json.dumps(r, ensure_ascii=False) for r in results)
+    assert run.stdout == head + ',\n  "results": [\n    ' + lines + "\n  ]\n}\n"
+    assert json.loads(run.stdout) == {**data, "results": results}

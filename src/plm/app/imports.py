@@ -28,6 +28,7 @@ from plm.imports.records import (
     job_cancel,
     job_create,
     job_results,
+    job_results_json,
     jobs_purge,
     plain_label,
 )
@@ -380,6 +381,11 @@ def import_as_dict(job: Import, *, results: bool = True) -> dict[str, object]:
 def import_result_dicts(job: Import, outcome: str | None = None) -> Iterator[dict[str, object]]:
     """A record's per-row results, streamed (the import was already checked visible)."""
     return job_results(job, outcome)
+
+
+def import_results_json(job: Import, outcome: str | None = None) -> Iterator[str]:
+    """The same results, each encoded as one line of JSON (what `--json` prints)."""
+    return job_results_json(job, outcome)
 
 
 def import_error_rows(job: Import) -> Iterator[list[str]]:
