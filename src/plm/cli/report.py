@@ -69,19 +69,19 @@ def print_job(  # type: ignore[no-untyped-def]
         out.print(f"Refused ({job.error_code}): {job.error_message}")
     elif job.status == "refused":
         out.print("All or nothing: some rows would be rejected, so no row was applied.")
-    rejected = imports.import_result_dicts(job, "rejected")
     if not job.rejected:
         return
     if not out.is_terminal:
         # Plain lines (fast, and easy to grep) when the output goes to a file or a pipe.
         write = sys.stdout.write
         write("Rows not processed:\n")
-        for r in rejected:
-            write(
-                f"  Row {r['row']}: {r['username']!r} {r['action']} {r['license_id']} "
-                f"-> {r['code']}: {r['message']}\n"
-            )
+        # Value tuples in RESULT_FIELDS order: no dict per row.
+        for row, username, action, license_id, _, code, message in imports.import_result_rows(
+            job, "rejected"
+        ):
+            write(f"  Row {row}: {username!r} {action} {license_id} -> {code}: {message}\n")
         return
+    rejected = imports.import_result_dicts(job, "rejected")
     from rich.table import Table
 
     table = Table(title="Rows not processed", title_justify="left")

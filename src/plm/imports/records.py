@@ -159,8 +159,7 @@ def batch_record(job: Import, tally: Tally, results: Sequence[RowResult]) -> boo
     """Write a batch's result rows, count them into `tally` and save the progress (inside the
     batch's transaction); False when someone has asked to cancel the import."""
     results_write(job, tally.rows, results)
-    for result in results:
-        tally.add(result)
+    tally.add_all(results)
     return progress_save(job, tally)
 
 
@@ -203,7 +202,7 @@ def row_as_dict(row: ImportRow) -> dict[str, object]:
     return {name: getattr(row, name) for name in RESULT_FIELDS}
 
 
-def _result_tuples(job: Import, outcome: str | None) -> Iterator[tuple[object, ...]]:
+def job_result_rows(job: Import, outcome: str | None = None) -> Iterator[tuple[object, ...]]:
     """The per-row results as value tuples in RESULT_FIELDS order, in input order, streamed."""
     rows = ImportRow.objects.filter(job=job)
     if outcome:
@@ -213,7 +212,7 @@ def _result_tuples(job: Import, outcome: str | None) -> Iterator[tuple[object, .
 
 def job_results(job: Import, outcome: str | None = None) -> Iterator[dict[str, object]]:
     """The per-row result objects in input order, streamed (no model instances)."""
-    for values in _result_tuples(job, outcome):
+    for values in job_result_rows(job, outcome):
         yield dict(zip(RESULT_FIELDS, values, strict=True))
 
 
@@ -229,7 +228,7 @@ def job_results_json(job: Import, outcome: str | None = None) -> Iterator[str]:
     is an integer or null, every other field a string (their columns hold nothing else)."""
     string = encode_basestring  # json's own (C) string encoder for ensure_ascii=False
     template = _RESULT_JSON
-    for row, username, action, license_id, outcome_, code, message in _result_tuples(job, outcome):
+    for row, username, action, license_id, outcome_, code, message in job_result_rows(job, outcome):
         yield template % (
             "null" if row is None else row,
             string(username),

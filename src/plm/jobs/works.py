@@ -12,7 +12,7 @@ from plm.clock import today
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
 from plm.core.people import USERNAME_KEY, PersonColumns, parse_person
-from plm.core.reader import Layout, Opener, Record, header_key, inspect, records
+from plm.core.reader import Layout, Opener, header_key, inspect, records
 from plm.core.results import RowResult, Tally
 from plm.core.rules import Decision, Ledger, RawRow, Rules
 from plm.directory.actors import CHANGE, EVERYWHERE, SYSADMIN, Actor, actor_named, require
@@ -144,8 +144,16 @@ class LicenseFile(LicenseRows):
 
     def items(self) -> Iterator[RawRow]:
         layout = self.layout
-        for rec in records(self.opener, layout, settings.PLM_MAX_IMPORT_BYTES):
-            yield _raw(rec, layout)
+        # Each row's cells padded with empty ones so that every column index is in range: a
+        # short row's missing cells, and a column the file lacks (index -1: the padding's
+        # last), read as "" (what Record.get gives) without a test per cell.
+        user, action, license_id = (
+            layout.columns.get(key, -1) for key in (USERNAME, ACTION, LICENSE_ID)
+        )
+        pad = ("",) * (max(user, action, license_id) + 1)
+        for row, cells in records(self.opener, layout, settings.PLM_MAX_IMPORT_BYTES):
+            cells += pad
+            yield RawRow(row, cells[user], cells[action], cells[license_id])
 
     def _decide(self, items: list[Any], rules: Rules, done: int) -> list[Decision]:
         return decide_batch(items, rules, sync=self.sync is not None)
@@ -217,12 +225,6 @@ class PolicyRun(LicenseRows):
     def finish(self, tally: Tally) -> None:
         if not self.job.dry_run:
             policies.members_leave(self.policy, self.plan)
-
-
-def _raw(rec: Record, layout: Layout) -> RawRow:
-    return RawRow(
-        rec.row, rec.get(layout, USERNAME), rec.get(layout, ACTION), rec.get(layout, LICENSE_ID)
-    )
 
 
 class PersonFile:
