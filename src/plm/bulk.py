@@ -105,6 +105,9 @@ def import_connection() -> Iterator[None]:
                 cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
+ANALYZE_AFTER = 1000  # rows changed: beyond this the planner statistics are worth refreshing
+
+
 def analyze(*models_: type[models.Model]) -> None:
     """Refresh PostgreSQL's planner statistics after a large write, so the next batch look-ups
     use the indexes at once instead of waiting for autovacuum."""

@@ -1,13 +1,15 @@
 """plm import end to end on the real database: outcomes, codes, exit codes, history."""
 
+import json
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from plm.audit.models import AuditEvent
-from plm.imports.models import Import
+from plm.imports.models import Import, ImportRow
 from plm.licensing.models import Assignment, License
-from tests.builders import codes, holders, make_license, make_user, plm, write_csv
+from tests.builders import codes, holders, make_license, make_org, make_user, plm, write_csv
 from tests.integration.conftest import EXPIRED, L1, L2
 
 HEADER = "Username,Action,License ID\n"
@@ -250,3 +252,65 @@ def test_remaining_row_codes_through_the_cli(campus, tmp_path) -> None:
         "nothing_to_revoke",
     ]
     assert "'ann'" in run.json["results"][0]["message"]
+
+
+def test_json_output_is_the_import_object_indented_with_one_result_per_line(
+    campus, tmp_path
+) -> None:
+    # The streamed --json is exactly json.dumps(import, indent=2, ensure_ascii=False) with each
+    # result on one line as json.dumps(result, ensure_ascii=False) writes it: text that needs
+    # escaping (quotes, a backslash, a tab, a control character, non-ASCII) and a result with
+    # no row (the sync's revoke of a holder not on the file) included.
+    assert plm("assign", "bob", L2).code == 0
+    path = write_csv(
+        tmp_path / "in.csv",
+        HEADER
+        + f'"Zoë ""Q"" \\ x",assign,{L1}\n'
+        + f"ann,assign,{L2}\n"
+        + 'cat,assign,"ID\t2013-07-05-01234\x01"\n',
+    )
+    run = plm("import", str(path), "--sync", "--json")
+    data = run.json
+    assert any(r["row"] is None for r in data["results"])
+    assert any(r["username"] == 'Zoë "Q" \\ x' for r in data["results"])
+    results = data.pop("results")
+    head = json.dumps(data, indent=2, ensure_ascii=False).removesuffix("\n}")
+    lines = ",\n    ".join(json.dumps(r, ensure_ascii=False) for r in results)
+    assert run.stdout == head + ',\n  "results": [\n    ' + lines + "\n  ]\n}\n"
+    assert json.loads(run.stdout) == {**data, "results": results}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the planner statistics are PostgreSQL's"
+)
+def test_a_large_import_refreshes_the_planner_statistics_of_the_tables_it_wrote(
+    db, tmp_path
+) -> None:
+    # PostgreSQL plans the pages reading assignments, results and the audit log by its
+    # statistics: after 1,000 rows or more they are refreshed at once (ANALYZE), not when
+    # autovacuum next comes; a smaller import leaves them be.
+    make_org("Dept")
+    people = "".join(f"u{i},u{i}@example.edu,F,L,yes,Dept,Academic Staff\n" for i in range(1000))
+    header = "User-Name,Email,First-Name,Last-Name,Active,Organization-Name-1,"
+    header += "Organization-Role-Name-1\n"
+    assert plm("users", "import", str(write_csv(tmp_path / "p.csv", header + people))).code == 0
+    make_license(L1, seats=1000)
+
+    def estimated(table: str) -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            return float(cursor.fetchone()[0])
+
+    tables = {
+        "licensing_assignment": Assignment,
+        "audit_auditevent": AuditEvent,
+        "imports_importrow": ImportRow,
+    }
+    small = "".join(f"u{i},assign,{L1}\n" for i in range(999))
+    assert run_import(tmp_path, small).code == 0
+    for table, model in tables.items():
+        assert estimated(table) != model.objects.count(), table  # 999 rows: left as they were
+    large = "".join(f"u{i},revoke,{L1}\n" for i in range(999)) + f"u999,assign,{L1}\n"
+    assert run_import(tmp_path, large).json["applied"] == 1000
+    for table, model in tables.items():
+        assert estimated(table) == model.objects.count(), table

@@ -226,3 +226,14 @@ def test_validate_returns_a_command_with_the_normalized_id() -> None:
     cmd = validate(RawRow(2, "Ann@X.edu", "ASSIGN", "id  2024-01-01-000001"))
     assert isinstance(cmd, Command)
     assert (cmd.key, cmd.action, cmd.license_id) == ("ann@x.edu", Action.ASSIGN, L1)
+
+
+def test_a_license_id_seen_again_is_judged_the_same_each_time() -> None:
+    # Normalized once per distinct text: a repeat gives the same canonical ID, and a rejected
+    # one is rejected again with the same error (a failure is never remembered as a success).
+    for _ in range(2):
+        good = validate(RawRow(2, "ann", "assign", "id  2024-01-01-000001"))
+        assert isinstance(good, Command) and good.license_id == L1
+        bad = validate(RawRow(3, "ann", "assign", "ID 2024-02-30-000001"))
+        assert isinstance(bad, RowResult) and bad.code == "invalid_license_id"
+        assert "no real calendar date" in bad.message

@@ -118,9 +118,14 @@ def test_replace_moves_the_holder_and_keeps_the_ledger_right() -> None:
 
 def test_a_tally_counts_every_outcome_each_time_it_occurs() -> None:
     tally = Tally()
-    for outcome in [Outcome.REJECTED, Outcome.APPLIED, Outcome.REJECTED, Outcome.UNCHANGED] * 2:
-        tally.add(RowResult(2, "u", "assign", L1, outcome, "x", "m"))
-    assert tally == Tally(rows=8, applied=2, unchanged=2, rejected=4)
+    batch = [
+        RowResult(2, "u", "assign", L1, outcome, "x", "m")
+        for outcome in [Outcome.REJECTED, Outcome.APPLIED, Outcome.REJECTED, Outcome.UNCHANGED]
+    ]
+    tally.add_all(batch)
+    assert tally == Tally(rows=4, applied=1, unchanged=1, rejected=2)
+    tally.add_all(batch * 2)  # a later batch adds to the counts so far
+    assert tally == Tally(rows=12, applied=3, unchanged=3, rejected=6)
 
 
 def test_a_row_result_as_json_has_every_field_by_name() -> None:

@@ -3,7 +3,7 @@ export, system administrator flag, password, organizations."""
 
 from collections.abc import Iterator
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from plm.core import codes as c
 from plm.core.codes import PlmError
@@ -50,6 +50,39 @@ def users_list(
     if licensed is not None:
         users = users.filter(_has(Assignment) if licensed else ~_has(Assignment))
     return users.order_by("username_key")
+
+
+def users_count(
+    *,
+    actor: Actor,
+    q: str | None = None,
+    kind: str | None = None,
+    org_pk: int | None = None,
+    active: bool | None = None,
+) -> int:
+    """How many users `users_list` gives for these arguments, exactly.
+
+    The Users page's own view (active staff or active students, no search, no organization)
+    for an actor who sees everyone is counted from the role grants instead of testing every
+    user for a role: the users with a role, less the inactive ones with a role (the inactive
+    are few, and indexed). With 100,000 users that is one pass over the role grants' user
+    index instead of a test per user. Anything else counts the list itself."""
+    found = users_list(actor=actor, q=q, kind=kind, org_pk=org_pk, active=active)
+    if q or org_pk is not None or active is not True or actor.view_scope.orgs is not None:
+        return found.count()
+    if kind not in ("staff", "student"):
+        return found.count()
+    inactive = User.objects.filter(is_active=False)
+
+    def holders(grants: QuerySet[RoleGrant]) -> int:
+        return int(grants.aggregate(n=Count("user_id", distinct=True))["n"])
+
+    staff = holders(RoleGrant.objects.all()) - holders(
+        RoleGrant.objects.filter(user_id__in=inactive.values("pk"))
+    )
+    if kind == "staff":
+        return staff
+    return User.objects.count() - inactive.count() - staff
 
 
 def _has(model, **conditions) -> Exists:  # type: ignore[no-untyped-def]

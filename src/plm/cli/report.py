@@ -52,7 +52,7 @@ def print_job(  # type: ignore[no-untyped-def]
             write_csv(fh, ERRORS_HEADER, imports.import_error_rows(job))
     if as_json:
         head = imports.import_as_dict(job, results=False)
-        emit_json_streaming(head, "results", imports.import_result_dicts(job, outcome))
+        emit_json_streaming(head, "results", imports.import_results_json(job, outcome))
         return
     kind = "Users import" if job.kind == "users" else "Import"
     what = " (dry run: nothing was changed)" if job.dry_run else ""
@@ -69,19 +69,19 @@ def print_job(  # type: ignore[no-untyped-def]
         out.print(f"Refused ({job.error_code}): {job.error_message}")
     elif job.status == "refused":
         out.print("All or nothing: some rows would be rejected, so no row was applied.")
-    rejected = imports.import_result_dicts(job, "rejected")
     if not job.rejected:
         return
     if not out.is_terminal:
         # Plain lines (fast, and easy to grep) when the output goes to a file or a pipe.
         write = sys.stdout.write
         write("Rows not processed:\n")
-        for r in rejected:
-            write(
-                f"  Row {r['row']}: {r['username']!r} {r['action']} {r['license_id']} "
-                f"-> {r['code']}: {r['message']}\n"
-            )
+        # Value tuples in RESULT_FIELDS order: no dict per row.
+        for row, username, action, license_id, _, code, message in imports.import_result_rows(
+            job, "rejected"
+        ):
+            write(f"  Row {row}: {username!r} {action} {license_id} -> {code}: {message}\n")
         return
+    rejected = imports.import_result_dicts(job, "rejected")
     from rich.table import Table
 
     table = Table(title="Rows not processed", title_justify="left")
@@ -98,12 +98,10 @@ def print_job(  # type: ignore[no-untyped-def]
     out.print(table)
 
 
-def emit_json_streaming(
-    head: dict[str, object], key: str, items: Iterator[dict[str, object]]
-) -> None:
+def emit_json_streaming(head: dict[str, object], key: str, items: Iterator[str]) -> None:
     """Print `head` with `key` set to the items, one member and one item at a time: memory
-    stays flat however many results there are. The layout is `json.dumps(..., indent=2)`'s
-    with each item on one line."""
+    stays flat however many results there are. Each item comes already encoded as one line of
+    JSON. The layout is `json.dumps(..., indent=2)`'s with each item on one line."""
     write = sys.stdout.write
     encode = json.JSONEncoder(ensure_ascii=False, indent=2).encode
     one_line = json.JSONEncoder(ensure_ascii=False).encode
@@ -114,6 +112,6 @@ def emit_json_streaming(
     write(f"\n  {one_line(key)}: [")
     separator = "\n    "
     for item in items:
-        write(separator + one_line(item))
+        write(separator + item)
         separator = ",\n    "
     write("\n  ]\n}\n" if separator != "\n    " else "]\n}\n")

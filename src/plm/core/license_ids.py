@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from plm.core.codes import INVALID_LICENSE_ID, PlmError
 
@@ -34,3 +35,8 @@ def normalize_license_id(raw: str) -> str:
             f"License ID '{raw}' lacks the 'ID ' prefix: write '{canonical}'.",
         )
     return canonical
+
+
+normalize_license_id_cached = lru_cache(maxsize=1024)(normalize_license_id)
+"""The same, remembered: an import's rows name a few License IDs over and over (a rejected ID
+is not remembered: it raises again each time, with the same error)."""

@@ -1,5 +1,6 @@
 """Row results: the per-row outcome every face reports the same way."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -38,11 +39,12 @@ class Tally:
     unchanged: int = 0
     rejected: int = 0
 
-    def add(self, result: RowResult) -> None:
-        self.rows += 1
-        if result.outcome is Outcome.APPLIED:
-            self.applied += 1
-        elif result.outcome is Outcome.UNCHANGED:
-            self.unchanged += 1
-        else:
-            self.rejected += 1
+    def add_all(self, results: Sequence[RowResult]) -> None:
+        """Count a batch's results by outcome (in C: this runs for every batch of an import)."""
+        outcomes = [result.outcome for result in results]
+        applied = outcomes.count(Outcome.APPLIED)
+        unchanged = outcomes.count(Outcome.UNCHANGED)
+        self.rows += len(outcomes)
+        self.applied += applied
+        self.unchanged += unchanged
+        self.rejected += len(outcomes) - applied - unchanged

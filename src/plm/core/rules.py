@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from plm.core import codes as c
 from plm.core.codes import Outcome, PlmError
-from plm.core.license_ids import normalize_license_id
+from plm.core.license_ids import normalize_license_id_cached
 from plm.core.results import RowResult
 from plm.core.text import fold
 
@@ -112,11 +112,11 @@ class Ledger:
     """user pk -> license pks."""
 
 
+_ACTIONS = {action.value: action for action in Action}
+
+
 def _normalize_action(raw: str) -> Action | None:
-    try:
-        return Action(raw.strip().casefold())
-    except ValueError:
-        return None
+    return _ACTIONS.get(raw.strip().casefold())
 
 
 def _result(
@@ -165,7 +165,7 @@ def validate(raw: RawRow) -> Command | RowResult:
                 action=action,
             )
         try:
-            license_id = normalize_license_id(raw.license_id)
+            license_id = normalize_license_id_cached(raw.license_id)
         except PlmError as exc:
             return reject(raw, exc.code, exc.message, action=action)
     return Command(raw, fold(raw.username), action, license_id)
@@ -270,10 +270,6 @@ class Rules:
                 f"'{person.username}' holds no license.",
             )
         return self._revoke(cmd, person, sorted(held, key=lambda pk: self.by_pk[pk].license_id), "")
-
-    def _user_problem(self, cmd: Command, person: Person, shown_id: str) -> Decision | None:
-        problem = user_problem(person)
-        return self._reject(cmd, shown_id, *problem) if problem else None
 
     def replace(self, person: Person, old: LicenseInfo, new: LicenseInfo, row: int) -> Decision:
         """One-step renewal for one holder of `old`: assign `new` and revoke `old` together;
@@ -412,12 +408,9 @@ class Rules:
                 c.ALREADY_ASSIGNED,
                 f"'{person.username}' already holds {lic.license_id}.",
             )
-        problem = self._user_problem(cmd, person, lic.license_id)
+        problem = user_problem(person) or self._license_problem(lic)
         if problem:
-            return problem
-        license_problem = self._license_problem(lic)
-        if license_problem:
-            return self._reject(cmd, lic.license_id, *license_problem)
+            return self._reject(cmd, lic.license_id, *problem)
         return self._give(cmd, person, lic, held)
 
     def _autoassign(self, cmd: Command, person: Person, held: set[int]) -> Decision:
@@ -431,9 +424,9 @@ class Rules:
                 c.ALREADY_LICENSED,
                 f"'{person.username}' already holds {ids}.",
             )
-        problem = self._user_problem(cmd, person, "")
+        problem = user_problem(person)
         if problem:
-            return problem
+            return self._reject(cmd, "", *problem)
         for lic in self.in_order:
             if not lic.expired(self.today) and self.ledger.used.get(lic.pk, 0) < lic.seats:
                 return self._give(cmd, person, lic, held)
@@ -446,14 +439,16 @@ class Rules:
 
     def _give(self, cmd: Command, person: Person, lic: LicenseInfo, held: set[int]) -> Decision:
         held.add(lic.pk)
-        self.ledger.used[lic.pk] = self.ledger.used.get(lic.pk, 0) + 1
-        result = self._result(
-            cmd,
+        used = self.ledger.used
+        used[lic.pk] = used.get(lic.pk, 0) + 1
+        result = _result(
+            cmd.raw,
+            cmd.action,
             lic.license_id,
             Outcome.APPLIED,
             c.ASSIGNED,
             f"Assigned {lic.license_id} to '{person.username}'.",
-        ).result
+        )
         return Decision(
             result, (Change("assign", person.pk, lic.pk, person.username, lic.license_id),)
         )
@@ -463,9 +458,14 @@ class Rules:
             self.ledger.held[person.pk].discard(pk)
             self.ledger.used[pk] = self.ledger.used.get(pk, 0) - 1
         ids = ", ".join(self.by_pk[pk].license_id for pk in pks)
-        result = self._result(
-            cmd, shown_id, Outcome.APPLIED, c.REVOKED, f"Revoked {ids} from '{person.username}'."
-        ).result
+        result = _result(
+            cmd.raw,
+            cmd.action,
+            shown_id,
+            Outcome.APPLIED,
+            c.REVOKED,
+            f"Revoked {ids} from '{person.username}'.",
+        )
         return Decision(
             result,
             tuple(

@@ -26,11 +26,12 @@ def people_for_keys(keys: Iterable[str]) -> dict[str, list[Person]]:
     }
     people = _people(list(found.values()))
     result: dict[str, list[Person]] = {key: [] for key in wanted}
-    for values in found.values():
-        person = people[values[0]]
-        for key in {values[3], values[4]}:
-            if key in result:
-                result[key].append(person)
+    for pk, _, _, username_key, email_key, _ in found.values():
+        person = people[pk]
+        if username_key in result:
+            result[username_key].append(person)
+        if email_key != username_key and email_key in result:
+            result[email_key].append(person)
     return result
 
 
@@ -54,24 +55,32 @@ def staff_in(orgs: Iterable[int]) -> set[int]:
 
 def _people(found: list[tuple]) -> dict[int, Person]:  # type: ignore[type-arg]
     """Person for each (id, username, email, username_key, email_key, is_active) row."""
-    staff: dict[int, set[int]] = {}
-    roles: dict[int, set[int]] = {}
+    staff: dict[int, list[int]] = {}
+    roles: dict[int, list[int]] = {}
     for user_id, org_id, role in select_in(
         f"SELECT user_id, organization_id, role FROM {RoleGrant._meta.db_table} WHERE {{where}}",
         "user_id",
         [values[0] for values in found],
     ):
-        roles.setdefault(user_id, set()).add(org_id)
+        # Lists here (most users hold one role), sets once per user below.
+        if user_id in roles:
+            roles[user_id].append(org_id)
+        else:
+            roles[user_id] = [org_id]
         if role == ACADEMIC_STAFF:
-            staff.setdefault(user_id, set()).add(org_id)
+            if user_id in staff:
+                staff[user_id].append(org_id)
+            else:
+                staff[user_id] = [org_id]
+    none: frozenset[int] = frozenset()
     return {
         pk: Person(
             pk,
             username,
             email,
             bool(active),
-            frozenset(staff.get(pk, ())),
-            frozenset(roles.get(pk, ())),
+            frozenset(staff[pk]) if pk in staff else none,
+            frozenset(roles[pk]) if pk in roles else none,
         )
         for pk, username, email, _, _, active in found
     }

@@ -2,7 +2,7 @@
 organization. The job runner reads the file and drives the batches."""
 
 from plm.audit.services import Event, audit_record
-from plm.bulk import analyze
+from plm.bulk import ANALYZE_AFTER, analyze
 from plm.clock import now
 from plm.core.codes import CREATED, UPDATED
 from plm.core.people import PersonRow, PersonState, decide_person
@@ -12,7 +12,6 @@ from plm.directory.actors import Actor
 from plm.directory.models import Organization, RoleGrant, User
 from plm.directory.store import email_owners, user_states, write_users
 
-ANALYZE_AFTER = 1000  # rows changed: beyond this the planner statistics are worth refreshing
 _AUDIT_ACTION = {CREATED: "user_create", UPDATED: "user_update"}
 
 

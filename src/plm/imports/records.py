@@ -4,6 +4,7 @@ import os
 import socket
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
+from json.encoder import encode_basestring
 
 from django.db import connection, transaction
 
@@ -163,8 +164,7 @@ def batch_record(job: Import, tally: Tally, results: Sequence[RowResult]) -> boo
     """Write a batch's result rows, count them into `tally` and save the progress (inside the
     batch's transaction); False when someone has asked to cancel the import."""
     results_write(job, tally.rows, results)
-    for result in results:
-        tally.add(result)
+    tally.add_all(results)
     return progress_save(job, tally)
 
 
@@ -207,13 +207,42 @@ def row_as_dict(row: ImportRow) -> dict[str, object]:
     return {name: getattr(row, name) for name in RESULT_FIELDS}
 
 
-def job_results(job: Import, outcome: str | None = None) -> Iterator[dict[str, object]]:
-    """The per-row result objects in input order, streamed (no model instances)."""
+def job_result_rows(job: Import, outcome: str | None = None) -> Iterator[tuple[object, ...]]:
+    """The per-row results as value tuples in RESULT_FIELDS order, in input order, streamed."""
     rows = ImportRow.objects.filter(job=job)
     if outcome:
         rows = rows.filter(outcome=outcome)
-    for values in rows.order_by("seq").values_list(*RESULT_FIELDS).iterator(chunk_size=5000):
+    return rows.order_by("seq").values_list(*RESULT_FIELDS).iterator(chunk_size=5000)
+
+
+def job_results(job: Import, outcome: str | None = None) -> Iterator[dict[str, object]]:
+    """The per-row result objects in input order, streamed (no model instances)."""
+    for values in job_result_rows(job, outcome):
         yield dict(zip(RESULT_FIELDS, values, strict=True))
+
+
+# One result object as `json.dumps(result, ensure_ascii=False)` writes it (keys in
+# RESULT_FIELDS order, ", " and ": " between them), with a slot for each encoded value.
+_RESULT_JSON = "{" + ", ".join(f'"{name}": %s' for name in RESULT_FIELDS) + "}"
+
+
+def job_results_json(job: Import, outcome: str | None = None) -> Iterator[str]:
+    """The per-row result objects of `job_results`, each already encoded as one line of JSON,
+    exactly as `json.dumps(result, ensure_ascii=False)` encodes it: straight from the row's
+    values (no dict per row, no encoder call per row; `--json` prints 100,000s of them). `row`
+    is an integer or null, every other field a string (their columns hold nothing else)."""
+    string = encode_basestring  # json's own (C) string encoder for ensure_ascii=False
+    template = _RESULT_JSON
+    for row, username, action, license_id, outcome_, code, message in job_result_rows(job, outcome):
+        yield template % (
+            "null" if row is None else row,
+            string(username),
+            string(action),
+            string(license_id),
+            string(outcome_),
+            string(code),
+            string(message),
+        )
 
 
 def error_report_rows(job: Import) -> Iterator[list[str]]:

@@ -14,21 +14,22 @@ from plm.licensing.ledger import apply_decisions, load_holdings, lock_licenses
 
 def decide_batch(rows: list[RawRow], rules: Rules, *, sync: bool = False) -> list[Decision]:
     """Validate and decide a batch in order (looks users up once for the whole batch)."""
-    checked: list[Command | RowResult] = [_sync_check(validate(raw), sync) for raw in rows]
+    checked: list[Command | RowResult] = list(map(validate, rows))
+    if sync:
+        checked = [_sync_check(item) for item in checked]
     commands = [item for item in checked if isinstance(item, Command)]
     people = people_for_keys(cmd.key for cmd in commands)
     load_holdings(rules.ledger, (p.pk for cmd in commands for p in people[cmd.key]))
-    decisions = []
-    for item in checked:
-        if isinstance(item, RowResult):
-            decisions.append(Decision(item))
-        else:
-            decisions.append(rules.decide(item, people[item.key]))
-    return decisions
+    decide = rules.decide
+    return [
+        decide(item, people[item.key]) if isinstance(item, Command) else Decision(item)
+        for item in checked
+    ]
 
 
-def _sync_check(item: Command | RowResult, sync: bool) -> Command | RowResult:
-    if sync and isinstance(item, Command) and item.action is not Action.ASSIGN:
+def _sync_check(item: Command | RowResult) -> Command | RowResult:
+    """In a sync file, every action but assign is rejected."""
+    if isinstance(item, Command) and item.action is not Action.ASSIGN:
         return reject(
             item.raw,
             NOT_ALLOWED_IN_SYNC,

@@ -1,10 +1,14 @@
 """Configuration › Users: staff and students, bulk license actions, one user, person.csv."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_http_methods, require_POST
 
 from plm.app import assignments, confirmations, licenses, users
@@ -25,26 +29,45 @@ def _org(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def _found(request: HttpRequest, params):  # type: ignore[no-untyped-def]
-    """The users the list shows for its tab, search and organization (all pages)."""
+def _criteria(request: HttpRequest, params) -> tuple[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """The list's tab and the users_list arguments of its tab, search and organization."""
     tab = "students" if params.get("tab") == "students" else "staff"
     org = params.get("org", "")
-    found = users.users_list(
-        actor=actor_of(request),
-        q=params.get("q", "").strip(),
-        kind="student" if tab == "students" else "staff",
-        org_pk=_org(org) if tab == "staff" else None,
-        active=True,
-    )
-    return tab, found
+    return tab, {
+        "actor": actor_of(request),
+        "q": params.get("q", "").strip(),
+        "kind": "student" if tab == "students" else "staff",
+        "org_pk": _org(org) if tab == "staff" else None,
+        "active": True,
+    }
+
+
+def _found(request: HttpRequest, params):  # type: ignore[no-untyped-def]
+    """The users the list shows for its tab, search and organization (all pages)."""
+    tab, criteria = _criteria(request, params)
+    return tab, users.users_list(**criteria)
+
+
+class _CountedPaginator(Paginator):
+    """A paginator whose count ("All N matching users", the page links) comes from `count`."""
+
+    def __init__(self, object_list, per_page: int, count: Callable[[], int]) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count()
 
 
 @requires("view")
 def user_list(request: HttpRequest) -> HttpResponse:
     """Tabs Active Staff / Active Students, search, organization filter, Assigned Licenses."""
     actor = actor_of(request)
-    tab, found = _found(request, request.GET)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    tab, criteria = _criteria(request, request.GET)
+    found = users.users_list(**criteria)
+    paginator = _CountedPaginator(found, PAGE_SIZE, lambda: users.users_count(**criteria))
+    page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     roles, held = users.roles_and_licenses([u.pk for u in rows])
     context = {
