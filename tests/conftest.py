@@ -56,7 +56,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """
     if os.environ.get("PLM_MUTATION") != "1":
         return
-    from plm.core import encoding, people
+    from plm.core import encoding, license_ids, people
 
     encoding._homes.cache_clear()
+    license_ids.normalize_license_id_cached.cache_clear()
     people.role_name.cache_clear()
