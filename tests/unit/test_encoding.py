@@ -46,10 +46,33 @@ def test_misread_words_are_not_text(word: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["José Müller", "O’Brien", "Łukasz Żółkiewski", "Иван Петров", "£50", "l·l", "€ 10"]
+    "text",
+    [
+        *("José Müller", "O’Brien", "Łukasz Żółkiewski", "Иван Петров", "£50", "l·l", "€ 10"),
+        # Mostly accented, but with a plain letter: real words (a looser rule refused them).
+        *("Łódź", "ŁÓDŹ", "Kříž", "Jõõäär", "ışığın"),
+        # Turkish capital İ, whose small letter is i (Python lowercases it to i + a dot).
+        *("İbrahim", "İSTANBUL"),
+    ],
 )
 def test_real_names_are_text(text: str) -> None:
     assert first_implausible(text) is None
+
+
+def test_a_polish_file_in_capitals_is_never_read_as_mac_roman() -> None:
+    # ŁÓDŹ was refused as "mostly accented", which left Mac Roman (`£”Dè`, `KRAK”W`) as the
+    # one reading that looked like text: every Polish name silently changed.
+    text = "Jan Kowalski,ŁÓDŹ\nAnna Nowak,KRAKÓW\n"
+    try:
+        chosen = detect(text, "cp1250")
+    except FatalFileError as refused:  # refusing (the user chooses) is right too
+        assert "Windows-1250" in refused.message
+    else:
+        assert text.encode("cp1250").decode(chosen) == text
+
+
+def test_a_short_polish_file_is_read_as_windows_1250() -> None:
+    assert detect("Jan Kowalski,Łódź\n", "cp1250") == "cp1250"
 
 
 def test_an_ambiguous_file_is_refused_naming_the_candidates() -> None:

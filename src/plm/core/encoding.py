@@ -137,7 +137,7 @@ LANGUAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "Hungarian": ("áéíóöőúüű", _CENTRAL),
     "Romanian": ("ăâîșțşţ", _CENTRAL),
     "Croatian/Slovene": ("čćđšž", _CENTRAL),
-    "Turkish": ("çğıöşüâîû", ("cp1254", "iso8859-9", "iso8859-3")),
+    "Turkish": ("çğıöşüâîûi", ("cp1254", "iso8859-9", "iso8859-3")),  # i: İ's small letter
     "Maltese": ("ċġħżàèìòù", ("iso8859-3",)),
     "Esperanto": ("ĉĝĥĵŝŭ", ("iso8859-3",)),
     "Lithuanian": ("ąčęėįšųūž", _BALTIC),
@@ -223,8 +223,7 @@ def _word_homes(word: str) -> tuple[str, ...] | None:
                 return None
             script = run_script
             scripts.add(run_script)
-            lower = ch.lower()
-            letters.append(lower)
+            letters.append(ch.lower()[0])  # "İ".lower() is i + a combining dot
             if run_script == "GREEK":
                 name = unicodedata.name(ch)
                 tonos += "TONOS" in name or "OXIA" in name
@@ -281,9 +280,12 @@ def _word_homes(word: str) -> tuple[str, ...] | None:
             return None
         if len(letters) >= 3 and not _CYRILLIC_VOWELS.intersection(letters):
             return None
-    ascii_letters = sum(ch.isascii() and ch.isalpha() for ch in word)
-    if only == "LATIN" and len(letters) * 10 > (len(letters) + ascii_letters) * 6 >= 24:
-        return None  # mostly accented letters (`Èâàí`): another script read as Latin
+    if only == "LATIN" and len(letters) >= 4 and not any(ch.isascii() for ch in word):
+        # Every letter accented (`Èâàí`): another script read as Latin (Cyrillic, Greek, Hebrew
+        # and Arabic letters are all high bytes). A real word of four letters or more nearly
+        # always has a plain one (`Łódź`, `Kříž`, `Jõõäär`): a looser rule refused those, and
+        # once chose Mac Roman for a Polish file (`ŁÓDŹ` read as `£”Dè`).
+        return None
     found = set(letters)
     homes = [home for alphabet, home in _ALPHABETS if found <= alphabet]
     if not homes:
