@@ -96,3 +96,14 @@ def test_an_undecided_file_lists_the_likely_encodings_as_the_detector_ranks_them
         "Windows-1250 (Central European); Windows-1252 (Western European); Windows-1258 "
         f"(Vietnamese)). {FIX}"
     )
+
+
+def test_utf16_chosen_for_a_file_without_its_byte_order_mark_is_refused_not_a_crash() -> None:
+    data = "Username,Action,License ID\nann,revokeall,\n".encode("utf-16-le")
+    with pytest.raises(FatalFileError) as refused:
+        inspect(lambda: io.BytesIO(data), required=["username"], encoding="utf-16")
+    assert (refused.value.code, str(refused.value)) == (
+        "unknown_encoding",
+        "The file is not in UTF-16 (with BOM), the encoding chosen: some of its bytes mean "
+        'nothing in it. Choose another encoding, or save the file as "CSV UTF-8".',
+    )

@@ -385,3 +385,37 @@ def test_text_repeated_through_shared_strings_is_counted_as_it_is_read() -> None
     assert len(list(records(lambda: io.BytesIO(data), layout, max_bytes=exactly))) == 40
     with pytest.raises(FatalFileError):
         list(records(lambda: io.BytesIO(data), layout, max_bytes=exactly - 1))
+
+
+@pytest.mark.parametrize("index", ["-1", "+1", " " * 40 + "1", "0" * 40 + "1", "\u0661"], ids=repr)
+def test_a_shared_string_index_counts_as_openpyxl_reads_it(index: str) -> None:
+    """A cell's index is read with int(): signed, padded or in other digits it still names
+    the long string, and the text limit must see it (these forms got past it)."""
+    main = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    strings = f"<sst {main}><si><t>a</t></si><si><t>{'x' * 3_000}</t></si></sst>"
+    row = f'<row><c t="s"><v>{index}</v></c><c t="inlineStr"><is><t>revokeall</t></is></c></row>'
+    sheet = (
+        f'<worksheet {main}><sheetData><row><c t="inlineStr"><is><t>Username</t></is></c>'
+        f'<c t="inlineStr"><is><t>Action</t></is></c></row>{row * 40}</sheetData></worksheet>'
+    )
+    override = (
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    out = io.BytesIO()
+    base = zipfile.ZipFile(io.BytesIO(workbook(("Username", "Action"))))
+    with base as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            body = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                body = sheet.encode()
+            elif name == "[Content_Types].xml":
+                body = body.replace(b"</Types>", override.encode())
+            target.writestr(name, body)
+        target.writestr("xl/sharedStrings.xml", strings)
+    data = out.getvalue()
+    layout = inspect(lambda: io.BytesIO(data), required=["username"], max_bytes=500_000)
+    assert len(list(records(lambda: io.BytesIO(data), layout, max_bytes=500_000))) == 40
+    with pytest.raises(FatalFileError) as refused:
+        list(records(lambda: io.BytesIO(data), layout, max_bytes=100_000))
+    assert refused.value.code == codes.FILE_TOO_LARGE

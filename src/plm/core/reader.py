@@ -302,7 +302,7 @@ def inspect(
         return _first_pass(
             open_file, text_encoding, required, max_bytes, describe, check_text=detected
         )
-    except UnicodeDecodeError:
+    except UnicodeError:  # UnicodeDecodeError, or UTF-16 chosen for a file without its BOM
         if text_encoding == "utf-8-sig":
             found = encodings.scan(_chunks(open_file, max_bytes))
             raise encodings.mixed_error(found, bom=True) from None

@@ -18,6 +18,7 @@ import io
 import re
 import shutil
 import tempfile
+import unicodedata
 import warnings
 import zipfile
 from array import array
@@ -332,18 +333,31 @@ def _scan_sheet(
         if name in text_tags:
             state["inside"] = 0
             if name == value_tag and state["shared"]:
-                number = index[0].strip()
-                if number.isdigit() and int(number) < len(shared):
-                    count(shared[int(number)])
+                try:  # read as openpyxl reads it: int() (a sign, padding, any digits)
+                    length = shared[int(index[0])]
+                except (ValueError, IndexError):
+                    length = 0  # openpyxl refuses the cell: the sheet is malformed anyway
+                count(length)
 
     def text(data: str) -> None:
         if state["inside"]:
             if state["shared"]:
-                index[0] += data[:32]  # an index: a few digits (more is not an index anyway)
+                index[0] = _index_text(index[0] + data)
             count(len(data))
 
     with archive.open(path) as part:
         _expat(part, start, end, text)
+
+
+def _index_text(text: str) -> str:
+    """A shared-string index as read so far, kept short without changing the number int()
+    reads from it: any digits as ASCII, leading spaces and zeros dropped (a cell padded with
+    a million zeros is still the index it says)."""
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+    text = text.lstrip()
+    sign = text[:1] if text[:1] in "+-" else ""
+    digits = text[len(sign) :].lstrip("0_") or ("0" if text[len(sign) :] else "")
+    return (sign + digits)[:40]  # longer: no workbook has that many strings either way
 
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
