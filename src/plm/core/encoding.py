@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 
 from plm.core.codes import INVALID_ARGUMENT, UNKNOWN_ENCODING, FatalFileError, PlmError
 
@@ -356,7 +357,7 @@ def scan(chunks: Iterable[bytes]) -> Scan:
     line = 1  # number of the first line of the block
     sampled = 0
     carry = b""
-    for chunk in (*chunks, None):
+    for chunk in chain(chunks, (None,)):  # streamed: the file is never held whole
         if chunk is None:
             block, carry = carry, b""
         else:
