@@ -37,21 +37,12 @@ def staff(db) -> None:  # type: ignore[no-untyped-def]
 
 def test_a_run_whose_import_was_taken_over_stops_and_writes_nothing_more(staff, settings) -> None:
     settings.PLM_IMPORT_BATCH_ROWS = 4
-    taken = []
-
-    def take_over(done: int, total: int) -> None:
-        """After the first batch, as another process would: the janitor marks the import
-        interrupted (its heartbeat looked stale) and someone resumes it (a new attempt)."""
-        if taken:
-            return
-        job = Import.objects.get()
-        Import.objects.filter(pk=job.pk).update(status="interrupted")
-        with transaction.atomic():
-            prepare_resume(Import.objects.select_for_update().get(pk=job.pk))
-        taken.append(done)
-
+    taken: list[int] = []
     old = import_run(
-        actor=system_actor(), opener=bytes_opener(data()), file_name="f.csv", progress=take_over
+        actor=system_actor(),
+        opener=bytes_opener(data()),
+        file_name="f.csv",
+        progress=_taken_over(taken),
     )
     assert taken == [4]
     # The old run stopped before its second batch: only its first batch was applied, and the
@@ -125,6 +116,10 @@ def test_two_claims_of_one_queued_import_give_it_to_one_worker(staff) -> None:
 
 
 def _taken_over(taken: list[int]):  # type: ignore[no-untyped-def]
+    """A progress callback that, after the first batch, does what other processes would: the
+    janitor marks the import interrupted (its heartbeat looked stale) and someone resumes it
+    (a new attempt, which fences this run out). The rows done then go into `taken`."""
+
     def take_over(done: int, total: int) -> None:
         if taken:
             return
