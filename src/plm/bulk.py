@@ -7,6 +7,7 @@ order of `fields`; datetimes must already be adapted with `db_datetime`.
 
 import gc
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -103,6 +104,15 @@ def import_connection() -> Iterator[None]:
         with connection.cursor() as cursor:
             for name, value in saved.items():
                 cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
+def writers_turn() -> None:
+    """Between two batches of a long run on SQLite, leave the one write lock free for a moment:
+    a cancel, a web action or an API call waiting for it (SQLite's busy handler retries on its
+    own clock) would otherwise find it taken again at once, batch after batch. PostgreSQL has
+    row locks and needs nothing."""
+    if connection.vendor == "sqlite":
+        time.sleep(0.002)
 
 
 ANALYZE_AFTER = 1000  # rows changed: beyond this the planner statistics are worth refreshing

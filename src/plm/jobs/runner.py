@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import transaction
 
-from plm.bulk import import_connection, relaxed_gc
+from plm.bulk import import_connection, relaxed_gc, writers_turn
 from plm.core.codes import INTERNAL_ERROR, Outcome, PlmError, Status
 from plm.core.results import RowResult, Tally
 from plm.imports.models import Import
@@ -192,6 +192,8 @@ def _pass(
                     raise _Refused
                 cancelled = not batch_record(job, tally, results)
             committed = Tally(**vars(tally))
+            if apply:
+                writers_turn()
             if progress:
                 progress(tally.rows, total)
     except (_Refused, _Cancelled, Fenced):
