@@ -65,12 +65,19 @@ def test_license_command_errors(db, args, code) -> None:
 
 
 def test_expiry_uses_the_configured_time_zone(db, settings) -> None:
-    from plm.clock import today
+    # A fixed instant: the two zones are 25 hours apart, so "now" would give
+    # one day or two depending on the hour the suite runs (CI failed at 10:xx UTC).
+    from datetime import UTC, date, datetime
 
+    from plm.clock import local_day, today
+
+    noon = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     settings.PLM_TIME_ZONE = "Pacific/Kiritimati"  # UTC+14
+    assert local_day(noon) == date(2026, 3, 2)
     ahead = today()
     settings.PLM_TIME_ZONE = "Pacific/Pago_Pago"  # UTC-11
-    assert (ahead - today()).days == 1
+    assert local_day(noon) == date(2026, 3, 1)
+    assert (ahead - today()).days in (1, 2)
 
 
 def test_orgs_tree(db) -> None:
