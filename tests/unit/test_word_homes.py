@@ -10,7 +10,7 @@ where its language is written) from the misreadings (None). `_word_homes` is cal
 
 import pytest
 
-from plm.core.encoding import _word_homes
+from plm.core.encoding import _word_homes, at_home
 
 WESTERN = ("cp1252", "mac-roman", "iso8859-1", "iso8859-15")
 CYRILLIC = ("cp1251", "koi8-r", "koi8-u", "iso8859-5")
@@ -224,3 +224,26 @@ def test_a_word_of_only_accented_letters_is_another_script_read_as_latin(
     name: str, written: str, read: str
 ) -> None:
     assert _word_homes(misread(name, written, read)) is None
+
+
+def test_a_word_in_two_scripts_is_not_text() -> None:
+    # "Pavel" with a Cyrillic а: two scripts in one word is a misreading, not a name.
+    assert _word_homes("P\u0430vel") is None
+    assert _word_homes("\u0410lpha\u0392") is None  # Cyrillic А, Latin, Greek Β
+    # Two scripts on either side of a hyphen: each part is one script, the word is not text.
+    assert _word_homes("Müller-Пётр") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "home"),
+    [
+        ("Łódź Kraków", "cp1250", True),  # Polish: at home in Central European
+        ("Łódź Kraków", "cp1252", False),  # Ł is not written in Western code pages
+        ("José Łódź", "cp1252", False),  # one word not at home is enough
+        ("José Müller", "cp1252", True),
+        ("Ðóññêèé", "cp1252", False),  # Cyrillic read as cp1252: not text at all
+        ("plain ascii", "cp1252", True),
+    ],
+)
+def test_at_home_asks_every_word_to_be_at_home_in_the_code_page(text, encoding, home) -> None:
+    assert at_home(text, encoding) is home
