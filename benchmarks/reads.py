@@ -9,8 +9,10 @@ python -m benchmarks.reads DATABASE_URL LICENSES_CSV   (the database holds the u
 finished import of the file; `make bench` prepares it)
 """
 
+import html
 import http.client
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -107,6 +109,43 @@ def addresses(first_import: int, user_pk: int, username: str) -> list[tuple[str,
     return [("web", p) for p in web] + [("api", p) for p in api]
 
 
+def by_link(api: Client, web: Client, first_import: int) -> list[tuple[str, str]]:
+    """The deep pages as a user reaches them: by the Next link of the page before (web) or the
+    `next` of the page before (API), which carry a keyset cursor. A results cursor is a row
+    number, so the first import's serves the running import's page too."""
+    out = []
+    for path in (
+        "/licensing/?page=19",
+        "/users/?page=999",
+        f"/imports/{first_import}/results/?page=999",
+        "/audit/?page=999",
+    ):
+        page = web.get(path)[2].decode()
+        found = re.search(r'<a href="\?([^"]*)">Next', page)
+        if not found:
+            raise RuntimeError(f"no Next link on {path}")
+        out.append(("web", path.split("?")[0] + "?" + html.unescape(found.group(1))))
+    for path in (
+        "/api/v1/users?limit=50&offset=49950",
+        "/api/v1/assignments?limit=50&offset=19950",
+        f"/api/v1/imports/{first_import}/results?limit=50&offset=49950",
+    ):
+        cursor = json.loads(api.get(path)[2])["next"]
+        out.append(("api", path.split("&offset")[0] + "&after=" + cursor))
+    running = [
+        (face, p.replace(f"/imports/{first_import}/", "/imports/{job}/"))
+        for face, p in out
+        if f"/imports/{first_import}/" in p
+    ]
+    return out + running
+
+
+def is_by_number(path: str) -> bool:
+    """A deep page asked for by its number or offset (a link typed or edited by hand): shown,
+    not in the target, which is about the pages a user pages through."""
+    return ("page=" in path and "after=" not in path and "page=1&" not in path) or "offset=" in path
+
+
 def measure_reads(url: str, csv_path: Path, requests: int = 20) -> list[dict[str, object]]:
     """Per address: p50 and p95 in ms, idle and while a POSTed import of `csv_path` runs."""
     from benchmarks.run import ROOT, env_for
@@ -136,7 +175,7 @@ def measure_reads(url: str, csv_path: Path, requests: int = 20) -> list[dict[str
         first = imports[0]["id"] if imports else 1
         user = json.loads(api.get("/api/v1/users?limit=1&offset=777")[2])["items"][0]["username"]
         pk = _user_pk(env, user)
-        paths = addresses(first, pk, user)
+        paths = addresses(first, pk, user) + by_link(api, web, first)
         out: list[dict[str, object]] = []
         idle, idle_passes = _round(api, web, paths, first, requests)
         body, ctype = _multipart(csv_path)

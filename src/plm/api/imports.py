@@ -90,8 +90,12 @@ def post_users_import(
 @router.get("/imports", response={200: ImportPage, **ERRORS}, auth=Auth("view"))
 def list_imports(request: HttpRequest, paging: PagingQuery) -> dict[str, object]:
     """Imports visible to the caller (all for system administrators, else their own), newest first."""
-    items, count = page(uc.imports_visible_to(actor_of(request)).order_by("-pk"), paging)
-    return {"items": [import_out(j) for j in items], "count": count}
+    window = page(uc.imports_visible_to(actor_of(request)).order_by("-pk"), paging)
+    return {
+        "items": [import_out(j) for j in window.items],
+        "count": window.count,
+        "next": window.next,
+    }
 
 
 @router.get("/imports/{import_id}", response={200: ImportOut, **ERRORS}, auth=Auth("view"))
@@ -144,8 +148,12 @@ def import_results(
 ) -> dict[str, object]:
     """Per-row results, the same objects as `plm import --json`; filter by outcome."""
     _, rows = uc.import_results(actor=actor_of(request), import_id=import_id, outcome=outcome)
-    items, count = page(rows, paging)
-    return {"items": list(uc.result_dicts(items)), "count": count}
+    window = page(rows, paging)
+    return {
+        "items": list(uc.result_dicts(window.items)),
+        "count": window.count,
+        "next": window.next,
+    }
 
 
 @router.get(

@@ -22,7 +22,7 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 @router.get("/licenses", response={200: LicensePage, **ERRORS}, auth=Auth("view"))
 def list_licenses(request: HttpRequest, paging: PagingQuery) -> dict[str, object]:
     """Licenses in License ID order, with seats, assigned, available, expiry."""
-    items, count = page(licenses.licenses_list(actor=actor_of(request)), paging)
+    items, count, _ = page(licenses.licenses_list(actor=actor_of(request)), paging)
     return {"items": items, "count": count}
 
 

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from plm.api.auth import Auth, actor_of
-from plm.api.paging import PagingQuery, page, page_of_rows
+from plm.api.paging import PagingQuery, page
 from plm.api.schemas import AssignmentPage, ErrorOut, RowIn, RowOut, UserOut, UserPage
 from plm.app import assignments, users
 
@@ -25,8 +25,8 @@ def list_users(
     found = users.users_list(
         actor=actor_of(request), q=q, kind=kind, organization=organization, licensed=licensed
     )
-    items, count = page(found, paging)
-    return {"items": users.users_as_dicts(items), "count": count}
+    window = page(found, paging)
+    return {"items": users.users_as_dicts(window.items), "count": window.count, "next": window.next}
 
 
 @router.get("/users/{username}", response={200: UserOut, **ERRORS}, auth=Auth("view"))
@@ -42,8 +42,9 @@ def list_assignments(
 ) -> dict[str, object]:
     """Who holds what; filters: user (name or email), license (License ID)."""
     rows = assignments.assignments_list(actor=actor_of(request), user=user, license_id=license)
-    items, count = page_of_rows(rows, paging)
-    return {"items": [assignments.assignment_dict(a) for a in items], "count": count}
+    window = page(rows, paging)
+    items = [assignments.assignment_dict(a) for a in window.items]
+    return {"items": items, "count": window.count, "next": window.next}
 
 
 @router.post("/assignments", response={200: RowOut, **ERRORS}, auth=Auth("change"))

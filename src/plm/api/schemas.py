@@ -120,23 +120,28 @@ class ImportOut(Schema):
 class LicensePage(Schema):
     items: list[LicenseOut]
     count: int
+    next: str | None = None
 
 
 class UserPage(Schema):
     items: list[UserOut]
     count: int
+    next: str | None = None
 
 
 class AssignmentPage(Schema):
     items: list[AssignmentOut]
     count: int
+    next: str | None = None
 
 
 class RowPage(Schema):
     items: list[RowOut]
     count: int
+    next: str | None = None
 
 
 class ImportPage(Schema):
     items: list[ImportOut]
     count: int
+    next: str | None = None

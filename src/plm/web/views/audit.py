@@ -1,13 +1,14 @@
 """The audit log page and its CSV download."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 
 from plm.app import audit
 from plm.core.writer import AUDIT_HEADER
 from plm.downloads import csv_download
 from plm.web.access import actor_of, requires
+from plm.web.pager import page_of
 
 PAGE_SIZE = 100
 FILTERS = ("user", "license", "actor", "since", "until")
@@ -29,8 +30,10 @@ def _events(request: HttpRequest):  # type: ignore[no-untyped-def]
 @requires("view")
 def audit_log(request: HttpRequest) -> HttpResponse:
     events, filters = _events(request)
-    page = Paginator(events.reverse(), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "filters": filters, "query": request.GET.urlencode()}
+    page = page_of(request, events.reverse(), PAGE_SIZE)
+    # The filters alone: the pager adds its own page and cursor, the CSV takes every event.
+    query = urlencode({k: v for k, v in filters.items() if v})
+    context = {"page": page, "filters": filters, "query": query}
     return render(request, "web/audit.html", context)
 
 

@@ -1,7 +1,6 @@
 """Import progress, results, history; cancel, resume, revert; apply a preview for real."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from plm.core.writer import ERRORS_HEADER
 from plm.downloads import csv_download
 from plm.web.access import actor_of, after_action, requires
 from plm.web.confirm import confirm_page, confirmed, plural, report_url, safe_back
+from plm.web.pager import page_of
 
 SHOWN_ERRORS = 500
 PAGE_SIZE = 100
@@ -154,7 +154,7 @@ def revert(request: HttpRequest, import_id: int) -> HttpResponse:
 def history(request: HttpRequest) -> HttpResponse:
     """Import history: every import from web, CLI or API the user may see (newest first)."""
     jobs = uc.imports_visible_to(actor_of(request)).order_by("-pk")
-    page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, jobs, PAGE_SIZE)
     return render(request, "web/history.html", {"page": page})
 
 
@@ -163,5 +163,5 @@ def results(request: HttpRequest, import_id: int) -> HttpResponse:
     """All per-row results of one import, filterable by outcome."""
     outcome = request.GET.get("outcome", "")
     job, rows = uc.import_results(actor=actor_of(request), import_id=import_id, outcome=outcome)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, PAGE_SIZE)
     return render(request, "web/results.html", {"job": job, "page": page, "outcome": outcome})

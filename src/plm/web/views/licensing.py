@@ -1,7 +1,6 @@
 """Manage Presenter Licenses: licenses, licensed presenters, revoke, import, export, replace,
 and one license's page."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,21 +17,10 @@ from plm.downloads import export_download
 from plm.web.access import actor_of, after_action, requires
 from plm.web.charts import seats_chart
 from plm.web.confirm import back_of, confirm_page, confirmed, plural, report_url
+from plm.web.pager import page_of
 from plm.web.uploads import import_page
 
 PAGE_SIZE = 50
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its count (computed more cheaply than `object_list.count()`)."""
-
-    def __init__(self, object_list, per_page: int, count: int) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(object_list, per_page)
-        self._known = count
-
-    @property
-    def count(self) -> int:  # type: ignore[override]
-        return self._known
 
 
 @requires("view")
@@ -42,8 +30,12 @@ def manage(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     held = request.GET.get("license", "").strip()  # from a license's page: its holders
     presenters = assignments.presenters(actor=actor, q=q, license_id=held)
-    count = assignments.presenters_count(actor=actor, q=q, license_id=held)
-    page = CountedPaginator(presenters, PAGE_SIZE, count).get_page(request.GET.get("page"))
+    page = page_of(
+        request,
+        presenters,
+        PAGE_SIZE,
+        lambda: assignments.presenters_count(actor=actor, q=q, license_id=held),
+    )
     users = list(page.object_list)
     details = assignments.presenter_details([u.pk for u in users])
     expiring = licenses.licenses_expiring(actor=actor, days=90)

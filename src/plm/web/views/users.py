@@ -1,14 +1,11 @@
 """Configuration › Users: staff and students, bulk license actions, one user, person.csv."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_http_methods, require_POST
 
 from plm.app import assignments, confirmations, licenses, users
@@ -16,6 +13,7 @@ from plm.core.codes import PlmError
 from plm.downloads import export_download
 from plm.web.access import actor_of, after_action, requires
 from plm.web.confirm import back_of, confirm_page, confirmed, plural, report_url
+from plm.web.pager import page_of
 from plm.web.uploads import import_page
 
 PAGE_SIZE = 50
@@ -48,26 +46,14 @@ def _found(request: HttpRequest, params):  # type: ignore[no-untyped-def]
     return tab, users.users_list(**criteria)
 
 
-class _CountedPaginator(Paginator):
-    """A paginator whose count ("All N matching users", the page links) comes from `count`."""
-
-    def __init__(self, object_list, per_page: int, count: Callable[[], int]) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(object_list, per_page)
-        self._count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._count()
-
-
 @requires("view")
 def user_list(request: HttpRequest) -> HttpResponse:
     """Tabs Active Staff / Active Students, search, organization filter, Assigned Licenses."""
     actor = actor_of(request)
     tab, criteria = _criteria(request, request.GET)
     found = users.users_list(**criteria)
-    paginator = _CountedPaginator(found, PAGE_SIZE, lambda: users.users_count(**criteria))
-    page = paginator.get_page(request.GET.get("page"))
+    # The count ("All N matching users", the page links) from a cheaper query than the list's.
+    page = page_of(request, found, PAGE_SIZE, lambda: users.users_count(**criteria))
     rows = list(page.object_list)
     roles, held = users.roles_and_licenses([u.pk for u in rows])
     context = {

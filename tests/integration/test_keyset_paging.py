@@ -1,0 +1,175 @@
+"""Keyset paging: Next / Previous links and the API's `next` walk every row once, in order,
+without skipping rows (no OFFSET), and a cursor that is not ours is never an error page."""
+
+import re
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from plm.app.users import users_list
+from plm.audit.models import AuditEvent
+from plm.directory.actors import system_actor
+from plm.directory.models import User
+from plm.imports.models import Import
+from tests.builders import make_license, make_user, plm
+from tests.integration.conftest import L1, L2
+from tests.integration.test_api import Api, bearer
+
+STAFF = 123  # with the campus's 3: 126 active staff, three pages of 50 on the Users page
+
+
+@pytest.fixture
+def many(campus):  # type: ignore[no-untyped-def]
+    for i in range(STAFF):
+        # Names whose order differs from their creation order, with a shared prefix.
+        make_user(
+            f"u{(i * 37) % STAFF:03d}",
+            f"u{i:03d}@example.com",
+            roles=[(campus.arts, "Academic Staff")],
+        )
+    return campus
+
+
+@pytest.fixture
+def root(campus) -> User:  # type: ignore[no-untyped-def]
+    return make_user("root", "root@example.com", sysadmin=True)
+
+
+@pytest.fixture
+def admin(many, root) -> Client:
+    client = Client()
+    client.force_login(root)
+    return client
+
+
+def _link(page: str, label: str) -> str | None:
+    found = re.search(r'<a href="([^"]*)">' + re.escape(label), page)
+    return unescape(found.group(1)) if found else None
+
+
+def _names(page: str) -> list[str]:
+    return re.findall(r'href="/users/\d+/">([^<]+)</a>', page)
+
+
+def _walk(client: Client, path: str, first: str, label: str) -> list[str]:
+    """The pages from `first`, following the link named `label` to the end."""
+    pages = []
+    url: str | None = first
+    while url:
+        page = client.get(path + url).content.decode()
+        pages.append(page)
+        url = _link(page, label)
+    return pages
+
+
+def test_next_links_walk_every_user_once_in_order_and_previous_walks_back(admin) -> None:
+    forward = _walk(admin, "/users/", "?tab=staff", "Next ›")
+    assert len(forward) == 3
+    names = [n for page in forward for n in _names(page)]
+    staff = users_list(actor=system_actor(), kind="staff", active=True)
+    expected = list(staff.values_list("username", flat=True))
+    assert names == expected
+    assert "after=" in _link(forward[0], "Next ›")  # type: ignore[operator]
+    # The same pages by number: what a page shows does not depend on how it was reached.
+    assert [_names(admin.get(f"/users/?tab=staff&page={n}").content.decode()) for n in (2, 3)] == [
+        _names(forward[1]),
+        _names(forward[2]),
+    ]
+    back = _walk(admin, "/users/", _link(forward[2], "‹ Previous"), "‹ Previous")  # type: ignore[arg-type]
+    assert [_names(p) for p in back] == [_names(forward[1]), _names(forward[0])]
+    assert (
+        f"Page 1 of 3 ({len(expected)})" in back[-1] and f"Page 2 of 3 ({len(expected)})" in back[0]
+    )
+
+
+def test_a_page_reached_by_cursor_reads_from_the_key_not_past_skipped_rows(admin) -> None:
+    second = _link(admin.get("/users/?tab=staff").content.decode(), "Next ›")
+    with CaptureQueriesContext(connection) as queries:
+        assert admin.get("/users/" + second).status_code == 200  # type: ignore[operator]
+    pages = [q["sql"] for q in queries if "username_key" in q["sql"] and "LIMIT" in q["sql"]]
+    assert pages and not any("OFFSET" in sql for sql in pages)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["nonsense", "W10", "WyJ4Il0x", "eyJhIjoxfQ", "WzEsMl0", "WyJ4XHUwMDAwIl0", "x" * 5000],
+)
+def test_a_cursor_that_is_not_ours_shows_the_page_by_number(admin, cursor) -> None:
+    by_number = admin.get("/users/?tab=staff&page=2").content.decode()
+    response = admin.get(f"/users/?tab=staff&page=2&after={cursor}")
+    assert response.status_code == 200
+    assert _names(response.content.decode()) == _names(by_number)
+
+
+def test_audit_and_results_pages_follow_their_own_order(admin, many, tmp_path) -> None:
+    make_license("ID 2031-01-01-000001", seats=500)
+    rows = "".join(f"u{i:03d}@example.com,assign,ID 2031-01-01-000001\n" for i in range(STAFF))
+    path = tmp_path / "licenses.csv"
+    path.write_text("Username,Action,License ID\n" + rows)
+    assert plm("import", str(path)).code == 0
+    job = Import.objects.latest("pk")
+    pages = _walk(admin, f"/imports/{job.pk}/results/", "?outcome=", "Next ›")
+    rows_shown = [int(r) for p in pages for r in re.findall(r'<td class="num">(\d+)</td>', p)]
+    assert rows_shown == list(range(2, STAFF + 2))  # file rows 2..124, once each, in order
+    audit = _walk(admin, "/audit/", "?license=ID 2031-01-01-000001", "Next ›")
+    assert len(audit) == 2
+    shown = [int(r) for p in audit for r in re.findall(r"</a> / (\d+)</td>", p)]
+    events = AuditEvent.objects.filter(license_id="ID 2031-01-01-000001").order_by("-id")
+    assert shown == list(events.values_list("row", flat=True)) and len(shown) == STAFF
+    assert "&page=2&after=" in audit[0] and audit[1].count("page=") == 1  # no pile-up
+
+
+def test_api_next_walks_every_user_once_and_ends_with_null(many, root) -> None:
+    api = Api(bearer(root))
+    seen, after = [], None
+    while True:
+        body = api.get("/users", limit=40, **({"after": after} if after else {})).json()
+        seen += [u["username"] for u in body["items"]]
+        assert body["count"] == User.objects.count()
+        after = body["next"]
+        if after is None:
+            break
+    assert seen == list(User.objects.order_by("username_key").values_list("username", flat=True))
+    # offset applies after the cursor
+    first = api.get("/users", limit=10).json()
+    skipped = api.get("/users", limit=5, offset=5, after=first["next"]).json()
+    assert [u["username"] for u in skipped["items"]] == seen[15:20]
+
+
+def test_api_assignment_cursor_keeps_a_users_licenses_across_the_page_edge(campus, root) -> None:
+    for name, license_id in (("ann", L1), ("ann", L2), ("bob", L1), ("bob", L2), ("cat", L2)):
+        assert plm("assign", name, license_id).code == 0
+    api = Api(bearer(root))
+    everything = api.get("/assignments", limit=1000).json()["items"]
+    walked, after = [], None
+    while True:
+        body = api.get("/assignments", limit=1, **({"after": after} if after else {})).json()
+        walked += body["items"]
+        if (after := body["next"]) is None:
+            break
+    assert walked == everything and len(walked) == 5
+
+
+@pytest.mark.parametrize(
+    ("cursor", "code"),
+    [
+        ("nonsense", "invalid_argument"),
+        ("W10", "invalid_argument"),  # []
+        ("WzEsMl0", "invalid_argument"),  # [1,2]: not this list's key
+        ("x" * 3000, "invalid_request"),  # over the parameter's length
+    ],
+)
+def test_api_a_bad_cursor_is_refused_with_its_code(campus, root, cursor, code) -> None:
+    response = Api(bearer(root)).get("/users", after=cursor)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == code
+
+
+def test_api_a_short_list_has_no_cursor(campus, root) -> None:
+    api = Api(bearer(root))
+    assert api.get("/licenses").json()["next"] is None
+    response = api.get("/licenses", after="W10")
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_argument"
