@@ -31,6 +31,25 @@ def test_commands_refuse_a_database_without_schema_until_migrate(tmp_path) -> No
     assert run(tmp_path, "licenses", "list").returncode == 0
 
 
+def test_a_schema_missing_one_migration_is_refused_until_migrate(tmp_path) -> None:
+    # The quick check (every migration file recorded) must not let an old schema through.
+    import sqlite3
+
+    assert run(tmp_path, "migrate").returncode == 0
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        db.execute(
+            "DELETE FROM django_migrations WHERE app = 'licensing' AND name = '0002_policies'"
+        )
+    old = run(tmp_path, "licenses", "list")
+    assert old.returncode == 2 and "plm migrate" in old.stderr
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        db.execute(
+            "INSERT INTO django_migrations (app, name, applied) "
+            "VALUES ('licensing', '0002_policies', '2026-01-01')"
+        )
+    assert run(tmp_path, "licenses", "list").returncode == 0
+
+
 def test_version() -> None:
     out = subprocess.run([PLM, "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == f"plm {__version__}"

@@ -81,6 +81,8 @@ def _check_schema() -> None:
     from django.db.migrations.executor import MigrationExecutor
     from django.db.utils import OperationalError
 
+    if _every_migration_recorded():
+        return
     try:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
@@ -94,6 +96,35 @@ def _check_schema() -> None:
             ),
             as_json=False,
         )
+
+
+def _every_migration_recorded() -> bool:
+    """True when every migration file of every app is recorded as applied: then nothing is
+    pending, and the check is a directory listing and one query instead of importing every
+    migration and building their graph (about a tenth of a second on every command). Anything
+    else (a file not recorded, no table yet, a squash) is left to Django's own planner."""
+    import importlib.util
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.db import DatabaseError, connection
+
+    on_disk = set()
+    for app in apps.get_app_configs():
+        spec = importlib.util.find_spec(f"{app.name}.migrations")
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for folder in spec.submodule_search_locations:
+            on_disk |= {
+                (app.label, f.stem) for f in Path(folder).glob("[!_~]*.py") if f.stem.isidentifier()
+            }
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT app, name FROM django_migrations")
+            recorded = set(cursor.fetchall())
+    except DatabaseError:
+        return False
+    return on_disk <= recorded
 
 
 def use_cases():  # type: ignore[no-untyped-def]
