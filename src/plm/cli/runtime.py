@@ -104,7 +104,7 @@ def _every_migration_recorded() -> bool:
     migration and building their graph (about a tenth of a second on every command). Anything
     else (a file not recorded, no table yet, a squash) is left to Django's own planner."""
     import importlib.util
-    from pathlib import Path
+    import pkgutil
 
     from django.apps import apps
     from django.db import DatabaseError, connection
@@ -114,10 +114,11 @@ def _every_migration_recorded() -> bool:
         spec = importlib.util.find_spec(f"{app.name}.migrations")
         if spec is None or not spec.submodule_search_locations:
             continue
-        for folder in spec.submodule_search_locations:
-            on_disk |= {
-                (app.label, f.stem) for f in Path(folder).glob("[!_~]*.py") if f.stem.isidentifier()
-            }
+        on_disk |= {  # the modules Django's MigrationLoader takes as migrations
+            (app.label, name)
+            for _, name, is_pkg in pkgutil.iter_modules(spec.submodule_search_locations)
+            if not is_pkg and name[0] not in "_~"
+        }
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT app, name FROM django_migrations")
