@@ -54,13 +54,41 @@ def decode(cursor: str, rows: QuerySet[Any]) -> list[Any] | None:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         values = json.loads(text)
-    except (binascii.Error, ValueError):  # UnicodeDecodeError and JSONDecodeError included
+    except (binascii.Error, ValueError, RecursionError):  # RecursionError: "[[[[..." nested deep
         return None
     fields = ordering(rows)
     if not isinstance(values, list) or len(values) != len(fields):
         return None
-    ok = all(type(v) in (int, str) and "\x00" not in str(v) for v in values)
-    return values if ok else None
+    if not all(map(_plain, values)):
+        return None
+    try:  # each key as its column takes it: a text key for a number column is not ours
+        return [
+            _field(rows.model, name).get_prep_value(value)
+            for (name, _), value in zip(fields, values, strict=True)
+        ]
+    except (ValueError, TypeError):
+        return None
+
+
+def _field(model: Any, name: str) -> Any:
+    """The model field a sort path (`user__username_key`) ends on."""
+    *hops, last = name.split("__")
+    for hop in hops:
+        model = model._meta.get_field(hop).related_model
+    return model._meta.get_field(last)
+
+
+def _plain(value: Any) -> bool:
+    """A key a database can compare: a 64-bit integer, or text without NUL that is UTF-8."""
+    if type(value) is int:
+        return -(2**63) <= value < 2**63
+    if type(value) is str and "\x00" not in value:
+        try:
+            value.encode()
+        except UnicodeEncodeError:  # an unpaired surrogate ("\ud800" in the JSON)
+            return False
+        return True
+    return False
 
 
 def after(rows: QuerySet[Any], values: list[Any]) -> QuerySet[Any]:

@@ -1,14 +1,18 @@
 """Keyset paging: Next / Previous links and the API's `next` walk every row once, in order,
 without skipping rows (no OFFSET), and a cursor that is not ours is never an error page."""
 
+import base64
+import json
 import re
 from html import unescape
+from urllib.parse import parse_qs
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from plm import paging
 from plm.app.users import users_list
 from plm.audit.models import AuditEvent
 from plm.directory.actors import system_actor
@@ -173,3 +177,62 @@ def test_api_a_short_list_has_no_cursor(campus, root) -> None:
     assert api.get("/licenses").json()["next"] is None
     response = api.get("/licenses", after="W10")
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_argument"
+
+
+def _cursor(values: list[object]) -> str:
+    """A cursor as a client could forge it (JSON with \\u escapes, so a lone surrogate too)."""
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+BAD_KEYS = [
+    ["abc"],  # text for a number column
+    [10**30],  # beyond 64 bits
+    ["\ud800"],  # an unpaired surrogate
+    [1.5],
+    [True],
+    [None],
+    [[1]],
+]
+
+
+@pytest.mark.parametrize("values", BAD_KEYS)
+def test_a_cursor_a_column_cannot_take_is_never_a_server_error(admin, values) -> None:
+    cursor = _cursor(values)
+    for path in ("/audit/", "/imports/"):
+        response = admin.get(f"{path}?page=2&after={cursor}")
+        assert response.status_code == 200
+        assert admin.get(f"{path}?page=2&before={cursor}").status_code == 200
+
+
+@pytest.mark.parametrize("values", BAD_KEYS)
+def test_api_a_cursor_a_column_cannot_take_is_invalid_argument(campus, root, values) -> None:
+    response = Api(bearer(root)).get("/imports", after=_cursor(values))
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_argument"
+
+
+def test_a_cursor_nested_too_deep_is_not_ours(admin, campus, root) -> None:
+    """json.loads gives up on 1,400 nested brackets with RecursionError, not ValueError."""
+    cursor = base64.urlsafe_b64encode(b"[" * 1400).decode().rstrip("=")
+    assert len(cursor) <= paging.MAX_CURSOR  # it is the decoder that refuses it, not the limit
+    assert admin.get(f"/audit/?page=2&after={cursor}").status_code == 200
+    response = Api(bearer(root)).get("/imports", after=cursor)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_argument"
+
+
+def test_a_page_read_from_a_cursor_knows_if_another_follows(admin) -> None:
+    """Next is shown from the rows read, not from the page number (which a user can edit)."""
+    staff = list(users_list(actor=system_actor(), kind="staff", active=True))
+    last_but_one = paging.cursor_of(staff[-2], users_list(actor=system_actor(), kind="staff"))
+    page = admin.get(f"/users/?tab=staff&page=1&after={last_but_one}").content.decode()
+    assert _names(page) == [staff[-1].username]
+    assert _link(page, "Next ›") is None and _link(page, "‹ Previous") is not None
+    past_the_end = paging.cursor_of(staff[-1], users_list(actor=system_actor(), kind="staff"))
+    page = admin.get(f"/users/?tab=staff&page=3&after={past_the_end}").content.decode()
+    assert _names(page) == [] and _link(page, "Next ›") is None
+
+
+def test_the_pager_keeps_a_search_with_an_ampersand_as_typed(admin) -> None:
+    response = admin.get("/users/", {"tab": "staff", "q": "a&b #c", "org": ""})
+    assert parse_qs(response.context["keep"]) == {"tab": ["staff"], "q": ["a&b #c"]}

@@ -3,7 +3,7 @@
 The Next and Previous links carry a cursor (`after` / `before`: the sort key of the row next to
 the page), so paging through 100,000 users reads 50 rows a page however deep it goes; the page
 number they also carry is only shown. A page asked for by number alone, or with a cursor that
-is not one of ours (edited, or its rows since deleted), is found by number as before.
+is not one of ours (edited by hand), is found by number as before.
 """
 
 from collections.abc import Callable
@@ -39,13 +39,17 @@ def page_of(
     the pager's links (empty where there is no such page)."""
     paginator = _Paginator(rows, per_page, count)
     number = request.GET.get("page")
-    found: list[Any] = []
+    page: Page
     if (values := paging.decode(request.GET.get("after", ""), rows)) is not None:
-        found = list(paging.after(rows, values)[:per_page])
+        found = list(paging.after(rows, values)[: per_page + 1])  # one more: is there a next?
+        more = len(found) > per_page
+        page = _KeysetPage(found[:per_page], _number(paginator, number), paginator, more, True)
     elif (values := paging.decode(request.GET.get("before", ""), rows)) is not None:
-        found = list(paging.before(rows, values)[:per_page])[::-1]
-    if found:
-        page = Page(found, _number(paginator, number), paginator)
+        found = list(paging.before(rows, values)[: per_page + 1])
+        more = len(found) > per_page
+        page = _KeysetPage(
+            found[:per_page][::-1], _number(paginator, number), paginator, True, more
+        )
     else:
         page = paginator.get_page(number)
     shown = list(page.object_list)
@@ -54,6 +58,36 @@ def page_of(
         paging.cursor_of(shown[0], rows) if shown and page.has_previous() else ""
     )
     return page
+
+
+class _KeysetPage(Page):
+    """A page read from a cursor: whether a page follows (or precedes) it is known from the rows
+    read, not from its number, which is only shown. A cursor past the end (its rows since
+    deleted) gives an empty page with a link back, not the rows of some other page."""
+
+    def __init__(
+        self,
+        rows: list[Any],
+        number: int,
+        paginator: Paginator,
+        more_after: bool,
+        more_before: bool,
+    ):
+        super().__init__(rows, number, paginator)
+        self._more_after = more_after and bool(rows)
+        self._more_before = more_before
+
+    def has_next(self) -> bool:
+        return self._more_after
+
+    def has_previous(self) -> bool:
+        return self._more_before
+
+    def next_page_number(self) -> int:
+        return min(self.number + 1, max(self.paginator.num_pages, 1))
+
+    def previous_page_number(self) -> int:
+        return max(self.number - 1, 1)
 
 
 def _number(paginator: Paginator, number: str | None) -> int:

@@ -1,5 +1,7 @@
 """Import progress, results, history; cancel, resume, revert; apply a preview for real."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -164,4 +166,10 @@ def results(request: HttpRequest, import_id: int) -> HttpResponse:
     outcome = request.GET.get("outcome", "")
     job, rows = uc.import_results(actor=actor_of(request), import_id=import_id, outcome=outcome)
     page = page_of(request, rows, PAGE_SIZE)
-    return render(request, "web/results.html", {"job": job, "page": page, "outcome": outcome})
+    context = {
+        "job": job,
+        "page": page,
+        "outcome": outcome,
+        "keep": urlencode({"outcome": outcome}),
+    }
+    return render(request, "web/results.html", context)

@@ -1,6 +1,7 @@
 """Configuration › Users: staff and students, bulk license actions, one user, person.csv."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -56,10 +57,12 @@ def user_list(request: HttpRequest) -> HttpResponse:
     page = page_of(request, found, PAGE_SIZE, lambda: users.users_count(**criteria))
     rows = list(page.object_list)
     roles, held = users.roles_and_licenses([u.pk for u in rows])
+    q, org = criteria["q"], request.GET.get("org", "")
     context = {
         "tab": tab,
-        "q": request.GET.get("q", "").strip(),
-        "org": request.GET.get("org", ""),
+        "q": q,
+        "org": org,
+        "keep": urlencode({"tab": tab, "q": q, "org": org}),  # the pager's links, encoded
         "page": page,
         "rows": [(u, roles.get(u.pk, []), held.get(u.pk, [])) for u in rows],
         "orgs": users.organization_choices(actor=actor),
