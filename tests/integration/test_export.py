@@ -54,3 +54,15 @@ def test_export_then_import_changes_nothing(campus, tmp_path) -> None:
     assert run.code == 0
     assert {r["code"] for r in run.json["results"]} == {"already_assigned"}
     assert run.json["rows"] == 4
+
+
+def test_the_export_reports_the_file_name_as_written_even_with_brackets(campus, tmp_path) -> None:
+    """A file name is not markup: `[bold]` in it is printed, not taken for a style."""
+    folder = tmp_path / "d[red]"
+    folder.mkdir()
+    out = folder / "x[bold].csv"
+    run = plm("export", "-o", str(out))
+    assert run.code == 0 and out.exists()
+    assert run.stdout == f"Wrote 0 assignments to {out}.\n"
+    people = folder / "p[b].csv"
+    assert plm("users", "export", "-o", str(people)).stdout.endswith(f" users to {people}.\n")

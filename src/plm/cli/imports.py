@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:
             output, LICENSES_HEADER, rows, fmt=kind, bom=not no_bom, title="licenses"
         )
         if output is not None:
-            out.print(f"Wrote {count} assignments to {output}.")
+            out.line(f"Wrote {count} assignments to {output}.")
 
 
 @history.command("list")

@@ -52,6 +52,11 @@ class LazyConsole:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
 
+    def line(self, text: str) -> None:
+        """Print `text` exactly as it is: no markup (a file name may hold `[...]`, which rich
+        would take for a style), and no rich to import for a one-line report."""
+        (sys.stderr if self._stderr else sys.stdout).write(text + "\n")
+
 
 out = LazyConsole(stderr=False)
 err = LazyConsole(stderr=True)

@@ -88,7 +88,7 @@ def export(
     header, rows = use_cases().users.users_export(actor=actor())
     count = write_export(output, header, rows, fmt=kind, bom=not no_bom, title="person")
     if output is not None:
-        out.print(f"Wrote {count} users to {output}.")
+        out.line(f"Wrote {count} users to {output}.")
 
 
 @app.command("list")
