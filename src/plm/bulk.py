@@ -8,13 +8,13 @@ order of `fields`; datetimes must already be adapted with `db_datetime`.
 import gc
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from django.db import connection, models
+from django.db import OperationalError, connection, models, transaction
 
 CHUNK = 2000
 
@@ -104,6 +104,30 @@ def import_connection() -> Iterator[None]:
         with connection.cursor() as cursor:
             for name, value in saved.items():
                 cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
+def write_if_free(write: Callable[[], object]) -> bool:
+    """Run `write` in its own transaction if the write lock can be had at once; on SQLite, while
+    another connection holds it (an import's batch), skip it and return False instead of
+    waiting. For writes that may be dropped and are made again later (a token's last-use stamp):
+    a read-only request then never queues behind an import. PostgreSQL locks rows, not the
+    database, so there the write simply runs."""
+    if connection.vendor != "sqlite":
+        with transaction.atomic():
+            write()
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (saved,) = cursor.fetchone()
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            with transaction.atomic():  # BEGIN IMMEDIATE: the lock now, or "database is locked"
+                write()
+            return True
+        except OperationalError:
+            return False
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {int(saved)}")
 
 
 def writers_turn() -> None:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from plm.audit.services import Event, audit_record
+from plm.bulk import write_if_free
 from plm.clock import now, today
 from plm.core import codes as c
 from plm.core.codes import PlmError
@@ -78,9 +79,11 @@ def token_user(raw: str) -> User | None:
     if token.expires is not None and token.expires < today():
         return None
     stamp = now()
-    # Record use at most once a minute: no write per request.
+    # Record use at most once a minute: no write per request; and never wait for the write
+    # lock to do it (a read during an import on SQLite would stall for a batch): a stamp
+    # skipped is made by a later request.
     if token.last_used_at is None or stamp - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=stamp)
+        write_if_free(lambda: ApiToken.objects.filter(pk=token.pk).update(last_used_at=stamp))
     return token.user
 
 

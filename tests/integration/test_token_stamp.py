@@ -1,0 +1,33 @@
+"""An API token's last-use stamp never makes a read wait for the write lock (SQLite: an import
+holds it a batch at a time); a stamp skipped is made by a later request."""
+
+import sqlite3
+
+import pytest
+from django.db import connection
+
+from plm.directory.actors import system_actor
+from plm.directory.models import ApiToken
+from plm.directory.tokens import token_create, token_user
+from tests.builders import make_user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_is_accepted_at_once_while_another_connection_holds_the_write_lock() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL locks rows: the stamp never waits for an import there")
+    user = make_user("reader", "reader@example.com", sysadmin=True)
+    _, raw = token_create(actor=system_actor(), user=user)
+    writer = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # as an import's batch does
+    try:  # waiting would take the busy timeout (60 s), then fail with "database is locked"
+        assert token_user(raw) == user
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert ApiToken.objects.get(user=user).last_used_at is None  # skipped, not lost later:
+    assert token_user(raw) == user
+    assert ApiToken.objects.get(user=user).last_used_at is not None
+    with connection.cursor() as cursor:  # and the connection's own patience is as it was
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] == 60_000
