@@ -36,16 +36,17 @@ def test_a_schema_missing_one_migration_is_refused_until_migrate(tmp_path) -> No
     import sqlite3
 
     assert run(tmp_path, "migrate").returncode == 0
-    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        db.execute(
-            "DELETE FROM django_migrations WHERE app = 'licensing' AND name = '0002_policies'"
-        )
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:  # the app's latest one, as if unapplied
+        (latest,) = db.execute(
+            "SELECT max(name) FROM django_migrations WHERE app = 'licensing'"
+        ).fetchone()
+        db.execute("DELETE FROM django_migrations WHERE app = 'licensing' AND name = ?", [latest])
     old = run(tmp_path, "licenses", "list")
     assert old.returncode == 2 and "plm migrate" in old.stderr
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         db.execute(
-            "INSERT INTO django_migrations (app, name, applied) "
-            "VALUES ('licensing', '0002_policies', '2026-01-01')"
+            "INSERT INTO django_migrations (app, name, applied) VALUES ('licensing', ?, ?)",
+            [latest, "2026-01-01"],
         )
     assert run(tmp_path, "licenses", "list").returncode == 0
 

@@ -38,8 +38,13 @@ class Assignment(models.Model):
 
     SOURCES = [("cli", "cli"), ("web", "web"), ("api", "api"), ("policy", "policy")]
 
+    # No index of its own: unique_assignment (user, license) starts with the user and serves
+    # every look-up by user; a second index only cost a random write per assignment.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        db_index=False,
     )
     license = models.ForeignKey(License, on_delete=models.PROTECT, related_name="assignments")
     assigned_at = models.DateTimeField()

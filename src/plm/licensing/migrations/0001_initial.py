@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,34 +14,70 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='License',
+            name="License",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('license_id', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(blank=True, default='', max_length=200)),
-                ('seats', models.PositiveIntegerField()),
-                ('assigned', models.PositiveIntegerField(default=0)),
-                ('expires', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("license_id", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(blank=True, default="", max_length=200)),
+                ("seats", models.PositiveIntegerField()),
+                ("assigned", models.PositiveIntegerField(default=0)),
+                ("expires", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['license_id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('assigned__lte', models.F('seats'))), name='license_not_oversubscribed')],
+                "ordering": ["license_id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("assigned__lte", models.F("seats"))),
+                        name="license_not_oversubscribed",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField()),
-                ('assigned_by', models.CharField(max_length=150)),
-                ('source', models.CharField(choices=[('cli', 'cli'), ('web', 'web'), ('api', 'api')], max_length=8)),
-                ('import_id', models.BigIntegerField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to=settings.AUTH_USER_MODEL)),
-                ('license', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='licensing.license')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("assigned_at", models.DateTimeField()),
+                ("assigned_by", models.CharField(max_length=150)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("cli", "cli"), ("web", "web"), ("api", "api")], max_length=8
+                    ),
+                ),
+                ("import_id", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "license",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="licensing.license",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'license'), name='unique_assignment')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "license"), name="unique_assignment")
+                ],
             },
         ),
     ]

@@ -6,59 +6,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0004_names_nfc'),
-        ('licensing', '0001_initial'),
+        ("directory", "0004_names_nfc"),
+        ("licensing", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='assignment',
-            name='source',
-            field=models.CharField(choices=[('cli', 'cli'), ('web', 'web'), ('api', 'api'), ('policy', 'policy')], max_length=8),
+            model_name="assignment",
+            name="source",
+            field=models.CharField(
+                choices=[("cli", "cli"), ("web", "web"), ("api", "api"), ("policy", "policy")],
+                max_length=8,
+            ),
         ),
         migrations.CreateModel(
-            name='Policy',
+            name="Policy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('name_key', models.CharField(editable=False, max_length=100, unique=True)),
-                ('revoke_ineligible', models.BooleanField(default=False)),
-                ('max_revoke_percent', models.PositiveSmallIntegerField(default=10)),
-                ('enabled', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.CharField(blank=True, default='', max_length=150)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='policies', to='directory.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("name_key", models.CharField(editable=False, max_length=100, unique=True)),
+                ("revoke_ineligible", models.BooleanField(default=False)),
+                ("max_revoke_percent", models.PositiveSmallIntegerField(default=10)),
+                ("enabled", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("created_by", models.CharField(blank=True, default="", max_length=150)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="policies",
+                        to="directory.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name_key'],
+                "ordering": ["name_key"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyLicense',
+            name="PolicyLicense",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('license', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='policy_pools', to='licensing.license')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pool', to='licensing.policy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "license",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="policy_pools",
+                        to="licensing.license",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pool",
+                        to="licensing.policy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['policy', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('policy', 'license'), name='unique_pool_license')],
+                "ordering": ["policy", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("policy", "license"), name="unique_pool_license"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PolicyMember',
+            name="PolicyMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('since', models.BigIntegerField()),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='licensing.policy')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("since", models.BigIntegerField()),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="licensing.policy",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('policy', 'user'), name='unique_policy_member')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("policy", "user"), name="unique_policy_member")
+                ],
             },
         ),
     ]
