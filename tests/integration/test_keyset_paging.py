@@ -236,3 +236,12 @@ def test_a_page_read_from_a_cursor_knows_if_another_follows(admin) -> None:
 def test_the_pager_keeps_a_search_with_an_ampersand_as_typed(admin) -> None:
     response = admin.get("/users/", {"tab": "staff", "q": "a&b #c", "org": ""})
     assert parse_qs(response.context["keep"]) == {"tab": ["staff"], "q": ["a&b #c"]}
+
+
+def test_previous_when_the_rows_before_are_gone_shows_the_first_page(admin) -> None:
+    staff = list(users_list(actor=system_actor(), kind="staff", active=True))
+    cursor = paging.cursor_of(staff[50], users_list(actor=system_actor(), kind="staff"))
+    User.objects.filter(pk__in=[u.pk for u in staff[:50]]).update(is_active=False)
+    page = admin.get(f"/users/?tab=staff&page=1&before={cursor}").content.decode()
+    assert _names(page) == [u.username for u in staff[50:100]]
+    assert _link(page, "Next ›") is not None

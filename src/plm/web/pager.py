@@ -47,9 +47,12 @@ def page_of(
     elif (values := paging.decode(request.GET.get("before", ""), rows)) is not None:
         found = list(paging.before(rows, values)[: per_page + 1])
         more = len(found) > per_page
-        page = _KeysetPage(
-            found[:per_page][::-1], _number(paginator, number), paginator, True, more
-        )
+        if len(found) < per_page:  # rows before it since removed: the list starts here again
+            page = paginator.page(1)
+        else:
+            page = _KeysetPage(
+                found[:per_page][::-1], _number(paginator, number), paginator, True, more
+            )
     else:
         page = paginator.get_page(number)
     shown = list(page.object_list)
