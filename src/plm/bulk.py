@@ -106,12 +106,15 @@ def import_connection() -> Iterator[None]:
                 cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
+STAMP_PATIENCE_MS = 100  # a batch holds the lock for ~100 ms and frees it between batches
+
+
 def write_if_free(write: Callable[[], object]) -> bool:
-    """Run `write` in its own transaction if the write lock can be had at once; on SQLite, while
-    another connection holds it (an import's batch), skip it and return False instead of
-    waiting. For writes that may be dropped and are made again later (a token's last-use stamp):
-    a read-only request then never queues behind an import. PostgreSQL locks rows, not the
-    database, so there the write simply runs."""
+    """Run `write` in its own transaction if the write lock can be had within a moment; on
+    SQLite, while another connection holds it longer (an import's batch), skip it and return
+    False instead of waiting the full busy timeout. For writes that may be dropped and are made
+    again later (a token's last-use stamp): a read-only request then never queues behind an
+    import. PostgreSQL locks rows, not the database, so there the write simply runs."""
     if connection.vendor != "sqlite":
         with transaction.atomic():
             write()
@@ -119,12 +122,14 @@ def write_if_free(write: Callable[[], object]) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA busy_timeout")
         (saved,) = cursor.fetchone()
-        cursor.execute("PRAGMA busy_timeout = 0")
+        cursor.execute(f"PRAGMA busy_timeout = {STAMP_PATIENCE_MS}")
         try:
-            with transaction.atomic():  # BEGIN IMMEDIATE: the lock now, or "database is locked"
+            with transaction.atomic():  # BEGIN IMMEDIATE: the lock soon, or "database is locked"
                 write()
             return True
-        except OperationalError:
+        except OperationalError as exc:
+            if "locked" not in str(exc):  # only a busy lock is expected; anything else is a fault
+                raise
             return False
         finally:
             cursor.execute(f"PRAGMA busy_timeout = {int(saved)}")

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 
 from plm.audit.services import Event, audit_record
+from plm.bulk import write_if_free
 from plm.clock import now
 from plm.core import codes as c
 from plm.core.codes import PlmError
@@ -82,8 +83,9 @@ def scim_token_actor(raw: str) -> Actor | None:
     if token is None or token.revoked_at is not None:
         return None
     stamp = now()
+    # At most once a minute, and never waiting for an import's write lock (see token_user).
     if token.last_used_at is None or stamp - token.last_used_at > timedelta(minutes=1):
-        ScimToken.objects.filter(pk=token.pk).update(last_used_at=stamp)
+        write_if_free(lambda: ScimToken.objects.filter(pk=token.pk).update(last_used_at=stamp))
     return scim_actor(token.name)
 
 
