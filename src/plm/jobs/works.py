@@ -18,6 +18,7 @@ from plm.core.reader import Layout, Opener, header_key, inspect, records
 from plm.core.results import RowResult, Tally
 from plm.core.rules import Decision, Ledger, RawRow, Rules
 from plm.directory.actors import CHANGE, EVERYWHERE, SYSADMIN, Actor, actor_named, require
+from plm.directory.people import DirectoryInMemory
 from plm.directory.person_import import PersonBatches
 from plm.imports.models import Import, ImportRow
 from plm.jobs.runner import Opening
@@ -169,9 +170,10 @@ class LicenseFile(LicenseRows):
             yield RawRow(row, cells[user], cells[action], cells[license_id])
 
     def _decide(self, items: list[Any], rules: Rules, done: int) -> list[Decision]:
-        return decide_batch(items, rules, sync=self.sync is not None)
+        return decide_batch(items, rules, sync=self.sync is not None, people_for=self.people)
 
     def begin(self, apply: bool) -> Opening:
+        self.people = DirectoryInMemory(self.layout.data_rows)  # afresh for every pass
         if self.sync is None:
             return super().begin(apply)
         # Sync: revocations first (under the license lock), then the file's assign rows.

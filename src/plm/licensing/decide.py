@@ -8,17 +8,23 @@ from plm.core.codes import NOT_ALLOWED_IN_SYNC
 from plm.core.results import RowResult
 from plm.core.rules import Action, Command, Decision, Ledger, RawRow, Rules, reject, validate
 from plm.directory.actors import Actor
-from plm.directory.people import people_for_keys
+from plm.directory.people import PeopleLookup, people_for_keys
 from plm.licensing.ledger import apply_decisions, load_holdings, lock_licenses
 
 
-def decide_batch(rows: list[RawRow], rules: Rules, *, sync: bool = False) -> list[Decision]:
+def decide_batch(
+    rows: list[RawRow],
+    rules: Rules,
+    *,
+    sync: bool = False,
+    people_for: PeopleLookup = people_for_keys,
+) -> list[Decision]:
     """Validate and decide a batch in order (looks users up once for the whole batch)."""
     checked: list[Command | RowResult] = list(map(validate, rows))
     if sync:
         checked = [_sync_check(item) for item in checked]
     commands = [item for item in checked if isinstance(item, Command)]
-    people = people_for_keys(cmd.key for cmd in commands)
+    people = people_for(cmd.key for cmd in commands)
     load_holdings(rules.ledger, (p.pk for cmd in commands for p in people[cmd.key]))
     decide = rules.decide
     return [

@@ -1,0 +1,51 @@
+# A change counter for the directory on SQLite: triggers add one to it for every change to a
+# user's names, email or active flag and to any role grant. A long import reads the directory
+# into memory once and checks the counter before each batch (directory/people.py,
+# DirectoryInMemory). About 1.3 µs a written row. Not a model: `flush` leaves it alone.
+# PostgreSQL gets no counter: one row that every directory writer updates would serialize
+# them across hosts; there each batch looks its users up.
+
+from django.db import migrations
+
+TABLE = "directory_changes"
+TRIGGERS = {
+    "directory_user_inserted": "AFTER INSERT ON directory_user",
+    "directory_user_deleted": "AFTER DELETE ON directory_user",
+    "directory_user_changed": (
+        "AFTER UPDATE OF username, email, username_key, email_key, is_active ON directory_user"
+    ),
+    "directory_rolegrant_inserted": "AFTER INSERT ON directory_rolegrant",
+    "directory_rolegrant_deleted": "AFTER DELETE ON directory_rolegrant",
+    "directory_rolegrant_changed": "AFTER UPDATE ON directory_rolegrant",
+}
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    schema_editor.execute(
+        f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer NOT NULL PRIMARY KEY, n integer NOT NULL)"
+    )
+    schema_editor.execute(f"INSERT OR IGNORE INTO {TABLE} (id, n) VALUES (1, 0)")
+    for name, when in TRIGGERS.items():
+        schema_editor.execute(
+            f"CREATE TRIGGER IF NOT EXISTS {name} {when} FOR EACH ROW BEGIN "
+            f"UPDATE {TABLE} SET n = n + 1 WHERE id = 1; END"
+        )
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for name in TRIGGERS:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("directory", "0005_inactive_users_index"),
+    ]
+
+    operations = [migrations.RunPython(create, drop, elidable=False)]
