@@ -106,7 +106,7 @@ def import_connection() -> Iterator[None]:
                 cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
-STAMP_PATIENCE_MS = 100  # a batch holds the lock for ~100 ms and frees it between batches
+STAMP_PATIENCE_MS = 100  # a batch frees the lock for a moment between batches (writers_turn)
 
 
 def write_if_free(write: Callable[[], object]) -> bool:

@@ -200,7 +200,10 @@ PLM_MAX_IMPORT_BYTES = int(os.environ.get("PLM_MAX_IMPORT_BYTES", 50 * 1024 * 10
 # (plm.edge): the import limit plus room for the form's other fields.
 PLM_MAX_REQUEST_BYTES = PLM_MAX_IMPORT_BYTES + FORM_ROOM
 # Rows decided and applied per transaction (smaller = more interleaving with other writers).
-PLM_IMPORT_BATCH_ROWS = int(os.environ.get("PLM_IMPORT_BATCH_ROWS", "1000"))
+# 5,000: a batch holds the write lock (SQLite) or the license rows (PostgreSQL) for about
+# 0.1-0.3 s, and a large import is 15-30% faster than with 1,000 (fewer commits, each index
+# page written once for more rows; docs/performance.md).
+PLM_IMPORT_BATCH_ROWS = int(os.environ.get("PLM_IMPORT_BATCH_ROWS", "5000"))
 # An import whose heartbeat is older than this is taken as interrupted (its process died).
 PLM_HEARTBEAT_STALE_SECONDS = int(os.environ.get("PLM_HEARTBEAT_STALE_SECONDS", "60"))
 PLM_HEARTBEAT_SECONDS = float(os.environ.get("PLM_HEARTBEAT_SECONDS", "5"))
