@@ -144,6 +144,21 @@ def writers_turn() -> None:
         time.sleep(0.002)
 
 
+def change_count(name: str) -> tuple[object, int] | None:
+    """SQLite's change count `name` (`directory`, `assignments`: kept by triggers, migration
+    directory 0006) with the connection it was read on, which a comparison must include (a
+    new connection has seen nothing); None where there is no such count (PostgreSQL).
+
+    Read it while holding the write lock (inside a batch's transaction): then no other writer
+    can change what it counts until the transaction ends."""
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n FROM change_counts WHERE name = %s", [name])
+        row = cursor.fetchone()
+    return (connection.connection, row[0]) if row else None
+
+
 ANALYZE_AFTER = 1000  # rows changed: beyond this the planner statistics are worth refreshing
 
 

@@ -100,7 +100,7 @@ def test_the_change_counter_counts_names_roles_and_activity_not_last_login(campu
 
     def count() -> int:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT n FROM directory_changes WHERE id = 1")
+            cursor.execute("SELECT n FROM change_counts WHERE name = 'directory'")
             return int(cursor.fetchone()[0])
 
     before = count()

@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from django.db import connection
 
-from plm.bulk import select_in
+from plm.bulk import change_count, select_in
 from plm.core.people import ACADEMIC_STAFF
 from plm.core.rules import Person
 from plm.directory.models import RoleGrant, User
@@ -37,7 +37,6 @@ def people_for_keys(keys: Iterable[str]) -> dict[str, list[Person]]:
     return result
 
 
-CHANGES = "directory_changes"  # SQLite only: see migration directory 0006
 MAX_IN_MEMORY = 250_000  # users; about 125 MB of memory at the most
 
 PeopleLookup = Callable[[Iterable[str]], Mapping[str, Sequence[Person]]]
@@ -62,36 +61,28 @@ class DirectoryInMemory:
     def __init__(self, rows: int) -> None:
         self.rows = rows
         self.people: dict[str, tuple[Person, ...]] | None = None
-        self.seen: tuple[object, int | None] | None = None
-        self.gave_up = connection.vendor != "sqlite"
+        self.seen: tuple[object, int] | None = None
+        self.gave_up = False
 
     def __call__(self, keys: Iterable[str]) -> Mapping[str, Sequence[Person]]:
         if not self.gave_up and self.people is None:
             self._load()
-        elif not self.gave_up and self._changes() != self.seen:
+        elif not self.gave_up and change_count("directory") != self.seen:
             self.people, self.gave_up = None, True  # changed: look up from now on
         if self.people is None:
             return people_for_keys(keys)
         everyone, nobody = self.people, ()
         return {key: everyone.get(key, nobody) for key in set(keys)}
 
-    def _changes(self) -> tuple[object, int | None]:
-        """The change count (None: no counter), with the connection it was read on (a new
-        connection counts as a change)."""
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT n FROM {CHANGES} WHERE id = 1")
-            row = cursor.fetchone()
-        return connection.connection, row[0] if row else None
-
     def _load(self) -> None:
+        self.seen = change_count("directory")
+        if self.seen is None:  # no count to tell a change by (PostgreSQL): look up
+            self.gave_up = True
+            return
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {User._meta.db_table}")
             (users,) = cursor.fetchone()
         if self.rows * 2 < users or users > MAX_IN_MEMORY:
-            self.gave_up = True
-            return
-        self.seen = self._changes()
-        if self.seen[1] is None:  # no counter to tell a change by: never trust a copy
             self.gave_up = True
             return
         self.people = _everyone()

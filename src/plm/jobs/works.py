@@ -24,7 +24,12 @@ from plm.imports.models import Import, ImportRow
 from plm.jobs.runner import Opening
 from plm.licensing import policies
 from plm.licensing.decide import decide_batch
-from plm.licensing.ledger import apply_decisions, lock_licenses, read_licenses
+from plm.licensing.ledger import (
+    HoldingsInMemory,
+    apply_decisions,
+    lock_licenses,
+    read_licenses,
+)
 from plm.licensing.models import Assignment, Policy
 from plm.licensing.sync import (
     named_holders,
@@ -93,6 +98,7 @@ class LicenseRows:
         """`actor`: who runs it now (a synchronous run); None: from the record, checked again."""
         self.job, self.list, self.decide, self.given = job, items, decide, actor
         self.dry: Rules | None = None
+        self.holdings = HoldingsInMemory()
 
     def prepare(self, job: Import, resume: bool) -> int:
         self.actor = self.given or job_actor(job, CHANGE)
@@ -105,6 +111,7 @@ class LicenseRows:
 
     def begin(self, apply: bool) -> Opening:
         self.on = today()
+        self.holdings = HoldingsInMemory()  # afresh for every pass
         if not apply:
             licenses, used = read_licenses()
             self.dry = Rules(licenses, Ledger(used=used), self.actor.scope, self.on)
@@ -113,7 +120,7 @@ class LicenseRows:
     def batch(self, items: list[Any], apply: bool, done: int) -> list[RowResult]:
         if apply:
             licenses, used = lock_licenses()
-            rules = Rules(licenses, Ledger(used=used), self.actor.scope, self.on)
+            rules = Rules(licenses, self.holdings.ledger(used), self.actor.scope, self.on)
         else:
             assert self.dry is not None
             rules = self.dry
@@ -122,6 +129,7 @@ class LicenseRows:
             apply_decisions(
                 decisions, actor=self.actor, licenses=rules.by_pk, import_id=self.job.pk
             )
+            self.holdings.settled()
         return [d.result for d in decisions]
 
     def _decide(self, items: list[Any], rules: Rules, done: int) -> list[Decision]:
@@ -174,6 +182,7 @@ class LicenseFile(LicenseRows):
 
     def begin(self, apply: bool) -> Opening:
         self.people = DirectoryInMemory(self.layout.data_rows)  # afresh for every pass
+        self.holdings = HoldingsInMemory()
         if self.sync is None:
             return super().begin(apply)
         # Sync: revocations first (under the license lock), then the file's assign rows.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from plm.audit.services import Event, audit_record
-from plm.bulk import bulk_insert, db_datetime, select_in
+from plm.bulk import bulk_insert, change_count, db_datetime, select_in
 from plm.clock import now
 from plm.core.rules import Decision, Ledger, LicenseInfo
 from plm.directory.actors import Actor
@@ -51,6 +51,29 @@ def load_holdings(ledger: Ledger, user_pks: Iterable[int]) -> None:
         f"SELECT user_id, license_id FROM {ASSIGNMENTS} WHERE {{where}}", "user_id", missing
     ):
         ledger.held[user_id].add(license_id)
+
+
+class HoldingsInMemory:
+    """The holdings a run's earlier batches read (and changed), kept for its next batch while
+    nobody else has changed an assignment in between: on SQLite, the `assignments` change
+    count (triggers, migration licensing 0004) is still what this run's own last batch left.
+    Otherwise, and on PostgreSQL (no count), every batch reads its users' holdings afresh.
+    Saves reading the same users' holdings batch after batch (a large file names each user
+    many times)."""
+
+    def __init__(self) -> None:
+        self.held: dict[int, set[int]] = {}
+        self.left: tuple[object, int] | None = None
+
+    def ledger(self, used: dict[int, int]) -> Ledger:
+        """This batch's ledger: call under the license lock, in the batch's transaction."""
+        if self.left is None or change_count("assignments") != self.left:
+            self.held = {}
+        return Ledger(used=used, held=self.held)
+
+    def settled(self) -> None:
+        """After the batch's changes are written, in the same transaction."""
+        self.left = change_count("assignments")
 
 
 @dataclass

@@ -1,13 +1,14 @@
-# A change counter for the directory on SQLite: triggers add one to it for every change to a
-# user's names, email or active flag and to any role grant. A long import reads the directory
-# into memory once and checks the counter before each batch (directory/people.py,
-# DirectoryInMemory). About 1.3 µs a written row. Not a model: `flush` leaves it alone.
-# PostgreSQL gets no counter: one row that every directory writer updates would serialize
-# them across hosts; there each batch looks its users up.
+# Change counters on SQLite (table change_counts): triggers add one to the `directory` count
+# for every change to a user's names, email or active flag and to any role grant. A long
+# import reads the directory into memory once and checks the count before each batch
+# (directory/people.py, DirectoryInMemory); licensing 0004 adds the `assignments` count.
+# About 1.3 µs a written row. Not a model: `flush` leaves it alone.
+# PostgreSQL gets no counters: one row that every writer updates would serialize them across
+# hosts; there each batch looks its users and holdings up.
 
 from django.db import migrations
 
-TABLE = "directory_changes"
+TABLE = "change_counts"
 TRIGGERS = {
     "directory_user_inserted": "AFTER INSERT ON directory_user",
     "directory_user_deleted": "AFTER DELETE ON directory_user",
@@ -24,13 +25,13 @@ def create(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
         return
     schema_editor.execute(
-        f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer NOT NULL PRIMARY KEY, n integer NOT NULL)"
+        f"CREATE TABLE IF NOT EXISTS {TABLE} (name text NOT NULL PRIMARY KEY, n integer NOT NULL)"
     )
-    schema_editor.execute(f"INSERT OR IGNORE INTO {TABLE} (id, n) VALUES (1, 0)")
+    schema_editor.execute(f"INSERT OR IGNORE INTO {TABLE} (name, n) VALUES ('directory', 0)")
     for name, when in TRIGGERS.items():
         schema_editor.execute(
             f"CREATE TRIGGER IF NOT EXISTS {name} {when} FOR EACH ROW BEGIN "
-            f"UPDATE {TABLE} SET n = n + 1 WHERE id = 1; END"
+            f"UPDATE {TABLE} SET n = n + 1 WHERE name = 'directory'; END"
         )
 
 
