@@ -311,5 +311,5 @@ def test_a_run_tunes_its_sqlite_connection_only_while_it_runs(campus) -> None:
         )
     )
     assert counts(job) == ("completed", 5, 5, 4, 0, 1)
-    assert during and all(d == (-32768, 10000) for d in during)
+    assert during and all(d == (-32768, 40000) for d in during)
     assert (setting("cache_size"), setting("wal_autocheckpoint")) == before
