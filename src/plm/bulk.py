@@ -145,19 +145,30 @@ def writers_turn() -> None:
         time.sleep(0.002)
 
 
-def change_count(name: str) -> tuple[object, int] | None:
-    """SQLite's change count `name` (`directory`, `assignments`: kept by triggers, migration
-    directory 0006) with the connection it was read on, which a comparison must include (a
-    new connection has seen nothing); None where there is no such count (PostgreSQL).
+# What each change count covers: its tables, whose inserts move sqlite_sequence.
+CHANGE_TABLES = {
+    "directory": ("directory_user", "directory_rolegrant"),
+    "assignments": ("licensing_assignment",),
+}
+
+
+def change_count(name: str) -> tuple[object, ...] | None:
+    """A value that differs whenever a table of `name` (CHANGE_TABLES) has changed: on SQLite,
+    the `name` count of change_counts (updates and deletions, kept by triggers: migration
+    directory 0006), the tables' sqlite_sequence high-water marks (inserts) and the
+    connection they were read on (a new connection has seen nothing); None where there is no
+    such count (PostgreSQL).
 
     Read it while holding the write lock (inside a batch's transaction): then no other writer
     can change what it counts until the transaction ends."""
     if connection.vendor != "sqlite":
         return None
+    tables = CHANGE_TABLES[name]
+    marks = ", ".join(["(SELECT seq FROM sqlite_sequence WHERE name = %s)"] * len(tables))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT n FROM change_counts WHERE name = %s", [name])
+        cursor.execute(f"SELECT n, {marks} FROM change_counts WHERE name = %s", [*tables, name])
         row = cursor.fetchone()
-    return (connection.connection, row[0]) if row else None
+    return (connection.connection, *row) if row else None
 
 
 ANALYZE_AFTER = 1000  # rows changed: beyond this the planner statistics are worth refreshing

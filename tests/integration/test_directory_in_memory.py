@@ -6,7 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from plm.app.assignments import assignment_apply
 from plm.app.imports import bytes_opener, import_run
+from plm.bulk import change_count
 from plm.clock import now
 from plm.core.text import fold
 from plm.directory.actors import system_actor
@@ -94,24 +96,35 @@ def test_a_small_file_against_a_larger_directory_looks_users_up_batch_by_batch(c
     assert scans  # looked up by key
 
 
-def test_the_change_counter_counts_names_roles_and_activity_not_last_login(campus) -> None:
+def test_the_directory_change_count_moves_with_names_roles_activity_and_new_users_only(
+    campus,
+) -> None:
     if connection.vendor != "sqlite":
-        pytest.skip("The counter is SQLite's (migration directory 0006)")
+        pytest.skip("The count is SQLite's (migration directory 0006)")
+    seen = [change_count("directory")]
 
-    def count() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT n FROM change_counts WHERE name = 'directory'")
-            return int(cursor.fetchone()[0])
+    def moved() -> bool:
+        seen.append(change_count("directory"))
+        return seen[-1] != seen[-2]
 
-    before = count()
     User.objects.filter(username="ann").update(last_login=now())
-    assert count() == before
+    assert not moved()
+    assignment_apply(actor=system_actor(), username="ann", action="assign", license_id=L2)
+    assert not moved()  # another topic's table
     User.objects.filter(username="ann").update(is_active=False)
-    assert count() == before + 1
+    assert moved()
+    User.objects.filter(username="bob").update(email="bob2@example.com")
+    assert moved()
     RoleGrant.objects.filter(user__username="bob").update(role="Student")
-    assert count() == before + 2
-    make_staff("dan", campus.arts, "dan@example.com")  # a user and a role grant
-    assert count() == before + 4
+    assert moved()
+    make_user("dan", "dan@example.com")  # an insert: no trigger, the sequence moves
+    assert moved()
+    RoleGrant.objects.create(user=campus.cat, organization=campus.arts, role="Student")
+    assert moved()
+    RoleGrant.objects.filter(user=campus.cat, role="Student").delete()
+    assert moved()
+    User.objects.filter(username="dan").delete()
+    assert moved()
 
 
 def test_the_directory_in_memory_answers_every_key_as_a_look_up_does(campus) -> None:

@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from plm.app.assignments import assignment_apply
 from plm.app.imports import bytes_opener, import_run
+from plm.bulk import change_count
 from plm.directory.actors import system_actor
+from plm.directory.models import User
 from plm.imports.records import job_results
 from plm.licensing.models import Assignment, License
 from tests.builders import codes, holders
@@ -78,3 +80,27 @@ def test_a_long_import_on_sqlite_reads_a_users_holdings_once_while_nobody_else_w
     reads = [q for q in queries if "FROM licensing_assignment WHERE user_id" in q["sql"]]
     assert len(reads) == 1, reads  # three batches, one read of ann's holdings
     seats_true()
+
+
+def test_the_assignments_change_count_moves_with_every_assignment_added_or_removed(
+    campus,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("The count is SQLite's (migration licensing 0004)")
+    seen = [change_count("assignments")]
+
+    def moved() -> bool:
+        seen.append(change_count("assignments"))
+        return seen[-1] != seen[-2]
+
+    assignment_apply(actor=system_actor(), username="ann", action="assign", license_id=L2)
+    assert moved()
+    made = Assignment.objects.get(user=campus.ann)
+    Assignment.objects.filter(pk=made.pk).update(license=License.objects.get(license_id=L1))
+    assert moved()
+    Assignment.objects.filter(pk=made.pk).update(assigned_by="someone")
+    assert not moved()
+    Assignment.objects.filter(pk=made.pk).delete()
+    assert moved()
+    User.objects.filter(username="ann").update(is_active=False)
+    assert not moved()  # another topic's table

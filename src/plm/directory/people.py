@@ -61,7 +61,7 @@ class DirectoryInMemory:
     def __init__(self, rows: int) -> None:
         self.rows = rows
         self.people: dict[str, tuple[Person, ...]] | None = None
-        self.seen: tuple[object, int] | None = None
+        self.seen: tuple[object, ...] | None = None
         self.gave_up = False
 
     def __call__(self, keys: Iterable[str]) -> Mapping[str, Sequence[Person]]:

@@ -63,7 +63,7 @@ class HoldingsInMemory:
 
     def __init__(self) -> None:
         self.held: dict[int, set[int]] = {}
-        self.left: tuple[object, int] | None = None
+        self.left: tuple[object, ...] | None = None
 
     def ledger(self, used: dict[int, int]) -> Ledger:
         """This batch's ledger: call under the license lock, in the batch's transaction."""

@@ -1,8 +1,10 @@
 # Change counters on SQLite (table change_counts): triggers add one to the `directory` count
-# for every change to a user's names, email or active flag and to any role grant. A long
-# import reads the directory into memory once and checks the count before each batch
-# (directory/people.py, DirectoryInMemory); licensing 0004 adds the `assignments` count.
-# About 1.3 µs a written row. Not a model: `flush` leaves it alone.
+# for every update or deletion of a user's names, email or active flag and of a role grant.
+# Inserts need no trigger: every table here is AUTOINCREMENT, so sqlite_sequence's high-water
+# mark moves with each (a trigger would cost an insert a statement journal: +65% on a users
+# import). A long import reads the directory into memory once and checks both before each
+# batch (bulk.change_count; directory/people.py, DirectoryInMemory); licensing 0004 adds the
+# `assignments` count. Not a model: `flush` leaves it alone.
 # PostgreSQL gets no counters: one row that every writer updates would serialize them across
 # hosts; there each batch looks its users and holdings up.
 
@@ -10,12 +12,10 @@ from django.db import migrations
 
 TABLE = "change_counts"
 TRIGGERS = {
-    "directory_user_inserted": "AFTER INSERT ON directory_user",
     "directory_user_deleted": "AFTER DELETE ON directory_user",
     "directory_user_changed": (
         "AFTER UPDATE OF username, email, username_key, email_key, is_active ON directory_user"
     ),
-    "directory_rolegrant_inserted": "AFTER INSERT ON directory_rolegrant",
     "directory_rolegrant_deleted": "AFTER DELETE ON directory_rolegrant",
     "directory_rolegrant_changed": "AFTER UPDATE ON directory_rolegrant",
 }

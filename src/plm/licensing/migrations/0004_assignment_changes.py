@@ -1,5 +1,5 @@
 # The `assignments` change count on SQLite (table change_counts, directory 0006): triggers add
-# one for every assignment added, removed or moved. A long import keeps the holdings it has
+# one for every assignment removed or moved (an added one moves sqlite_sequence). A long import keeps the holdings it has
 # read from batch to batch while the count is what its own last batch left
 # (licensing/ledger.py, HoldingsInMemory). PostgreSQL: no counter (see directory 0006).
 
@@ -7,7 +7,6 @@ from django.db import migrations
 
 TABLE = "change_counts"
 TRIGGERS = {
-    "licensing_assignment_inserted": "AFTER INSERT ON licensing_assignment",
     "licensing_assignment_deleted": "AFTER DELETE ON licensing_assignment",
     "licensing_assignment_changed": "AFTER UPDATE OF user_id, license_id ON licensing_assignment",
 }
