@@ -10,6 +10,9 @@ _SPLIT_FORMULA = re.compile(r"[,;\t\r\n]\s*[=+\-@\t\r]")
 `x;=cmd|...` becomes a cell `=cmd|...` in a spreadsheet that splits on `;` (OWASP CSV injection)."""
 _NEEDS_QUOTES = re.compile(r'[,;\t\r\n"]')
 _FORMULA_FIRST = frozenset(_FORMULA_STARTS)
+_ROW_RISK = re.compile(r"[;\t\r\n\"]|(?:^|,)[=+\-@'\t\r]")
+"""In a row joined by commas whose cells hold no comma: a cell that needs quotes or starts like
+a formula."""
 
 
 def is_formula_risk(value: str) -> bool:
@@ -54,7 +57,12 @@ def write_csv(
     write(",".join(map(_field, header)) + "\r\n")
     count = 0
     for row in rows:
-        write(",".join(map(_cell, row)) + "\r\n")
+        # One test for the whole row, the usual case: no cell holds a comma (the count says
+        # so), and none needs quotes or starts like a formula; else cell by cell.
+        line = ",".join(row)
+        if line.count(",") != len(row) - 1 or _ROW_RISK.search(line):
+            line = ",".join(map(_cell, row))
+        write(line + "\r\n")
         count += 1
     return count
 
