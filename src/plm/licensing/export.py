@@ -1,5 +1,6 @@
 """licenses.csv: every assignment as an `assign` row, exactly the import format."""
 
+from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from plm.core.rules import Scope
@@ -21,12 +22,20 @@ def export_rows(scope: Scope = EVERYWHERE) -> list[tuple[str, str, str]]:
             pk=OuterRef("user_id")
         )
     )
+    query = assignments.annotate(clash=email_is_someones_name).values_list(
+        "user__username", "user__email", "clash", "license__license_id"
+    )
+    # The ORM builds the query (scope included); its rows are read straight from the cursor:
+    # plain text columns need no converters, and Django's per-row iterator was a third of an
+    # export of 35,000 rows.
+    sql, params = query.query.sql_with_params()
     rows = []
-    for username, email, clash, license_id in (
-        assignments.annotate(clash=email_is_someones_name)
-        .values_list("user__username", "user__email", "clash", "license__license_id")
-        .iterator(chunk_size=5000)
-    ):
-        rows.append((email if email and not clash else username, "assign", license_id))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for chunk in iter(lambda: cursor.fetchmany(5000), []):
+            rows.extend(
+                (email if email and not clash else username, "assign", license_id)
+                for username, email, clash, license_id in chunk
+            )
     rows.sort(key=lambda r: export_sort_key(r[0], r[2]))
     return rows
