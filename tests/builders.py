@@ -1,6 +1,7 @@
 """Small builders for test data, through the real models (no mocks)."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -92,3 +93,28 @@ def run_queued_tasks() -> int:
         worker.run_task(task)
         count += 1
     return count
+
+
+def import_with_change_between_batches(
+    text: str, between: Callable[[], object] = lambda: None
+) -> list[tuple[int | None, str, str]]:
+    """Import licenses.csv rows `text` (no header) as the system, calling `between` once the
+    first batch has committed; the results as (row, outcome, code)."""
+    from plm.app.imports import bytes_opener, import_run
+    from plm.directory.actors import system_actor
+    from plm.imports.records import job_results
+
+    batches: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        batches.append(done)
+        if len(batches) == 1:
+            between()
+
+    job = import_run(
+        actor=system_actor(),
+        opener=bytes_opener(("Username,Action,License ID\n" + text).encode()),
+        file_name="in.csv",
+        progress=progress,
+    )
+    return codes(list(job_results(job)))

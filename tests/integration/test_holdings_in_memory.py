@@ -8,37 +8,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from plm.app.assignments import assignment_apply
-from plm.app.imports import bytes_opener, import_run
 from plm.bulk import change_count
 from plm.directory.actors import system_actor
 from plm.directory.models import User
-from plm.imports.records import job_results
 from plm.licensing.models import Assignment, License
-from tests.builders import codes, holders
+from tests.builders import holders
+from tests.builders import import_with_change_between_batches as run
 from tests.integration.conftest import L1, L2
 
 
 @pytest.fixture(autouse=True)
 def two_row_batches(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PLM_IMPORT_BATCH_ROWS = 2
-
-
-def run(text: str, between=lambda: None) -> list[tuple[int | None, str, str]]:  # type: ignore[no-untyped-def]
-    """Import `text`, calling `between` after the first batch has committed."""
-    batches = []
-
-    def progress(done: int, total: int) -> None:
-        batches.append(done)
-        if len(batches) == 1:
-            between()
-
-    job = import_run(
-        actor=system_actor(),
-        opener=bytes_opener(("Username,Action,License ID\n" + text).encode()),
-        file_name="in.csv",
-        progress=progress,
-    )
-    return codes(list(job_results(job)))
 
 
 def seats_true() -> None:

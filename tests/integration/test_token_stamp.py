@@ -3,6 +3,8 @@ holds it a batch at a time); a stamp skipped is made by a later request."""
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import DatabaseError, connection
@@ -15,19 +17,26 @@ from plm.directory.tokens import token_create, token_user
 from tests.builders import make_user
 
 
+@contextmanager
+def write_lock_held_elsewhere() -> Iterator[None]:
+    """Another connection holds SQLite's write lock, as an import's batch does."""
+    writer = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_token_is_accepted_at_once_while_another_connection_holds_the_write_lock() -> None:
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL locks rows: the stamp never waits for an import there")
     user = make_user("reader", "reader@example.com", sysadmin=True)
     _, raw = token_create(actor=system_actor(), user=user)
-    writer = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # as an import's batch does
-    try:  # waiting would take the busy timeout (60 s), then fail with "database is locked"
+    with write_lock_held_elsewhere():  # waiting would take the busy timeout (60 s), then fail
         assert token_user(raw) == user
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()
     assert ApiToken.objects.get(user=user).last_used_at is None  # skipped, not lost later:
     assert token_user(raw) == user
     assert ApiToken.objects.get(user=user).last_used_at is not None
@@ -41,13 +50,8 @@ def test_a_scim_token_is_accepted_at_once_while_another_connection_holds_the_wri
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL locks rows: the stamp never waits for an import there")
     _, raw = scim_token_create(actor=system_actor(), name="idp")
-    writer = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
-    try:
+    with write_lock_held_elsewhere():
         assert scim_token_actor(raw) is not None
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()
     assert ScimToken.objects.get(name="idp").last_used_at is None
     assert scim_token_actor(raw) is not None
     assert ScimToken.objects.get(name="idp").last_used_at is not None
