@@ -182,11 +182,10 @@ class LicenseFile(LicenseRows):
 
     def begin(self, apply: bool) -> Opening:
         self.people = DirectoryInMemory(self.layout.data_rows)  # afresh for every pass
-        self.holdings = HoldingsInMemory()
         if self.sync is None:
             return super().begin(apply)
         # Sync: revocations first (under the license lock), then the file's assign rows.
-        self.on = today()
+        self.on, self.holdings = today(), HoldingsInMemory()  # as LicenseRows.begin sets them
         named = named_holders(self.items())
         if apply:
             lock_licenses()

@@ -1,7 +1,8 @@
 # The `assignments` change count on SQLite (table change_counts, directory 0006): triggers add
-# one for every assignment removed or moved (an added one moves sqlite_sequence). A long import keeps the holdings it has
-# read from batch to batch while the count is what its own last batch left
-# (licensing/ledger.py, HoldingsInMemory). PostgreSQL: no counter (see directory 0006).
+# one for every assignment removed or moved (an added one moves sqlite_sequence). A long import
+# keeps the holdings it has read from batch to batch while the count is what its own last
+# batch left (licensing/ledger.py, HoldingsInMemory). PostgreSQL: no counter (see directory
+# 0006).
 
 from django.db import migrations
 
