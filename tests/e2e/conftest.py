@@ -1,4 +1,4 @@
-"""A real `plm serve` (waitress + its worker thread) on the test database, and Chromium."""
+"""A real `plm serve` (waitress + its worker process) on the test database, and Chromium."""
 
 import os
 import socket

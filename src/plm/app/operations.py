@@ -1,7 +1,7 @@
 """Running the installation: workers, backup and restore, demo data, the expiry digest
 (system administrators; the command line acts as the system)."""
 
-import threading
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,8 +32,9 @@ def notify_expiring(*, actor: Actor, days: int) -> tuple[int, int]:
     return send_digest(days=days)
 
 
-def worker_in_background() -> threading.Thread:
-    """Run queued imports in threads of this process (`plm serve`)."""
+def worker_in_background() -> subprocess.Popen[bytes]:
+    """Run queued imports in a child process of this one (`plm serve`); stop it with the
+    server."""
     return worker.start_background_worker()
 
 

@@ -2,6 +2,8 @@
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 
 from django_tasks_db.management.commands.db_worker import Worker
@@ -38,10 +40,7 @@ def start_janitor() -> threading.Event:
     return stop
 
 
-def start_background_worker() -> threading.Thread:
-    """A worker thread inside the web process, so `plm serve` needs nothing else."""
-    start_janitor()
-    worker = make_worker()
-    thread = threading.Thread(target=worker.run, name="plm-import-worker", daemon=True)
-    thread.start()
-    return thread
+def start_background_worker() -> subprocess.Popen[bytes]:
+    """A worker beside the web process, so `plm serve` needs nothing else: its child process
+    (plm/jobs/child.py says why not a thread). The caller stops it with the server."""
+    return subprocess.Popen([sys.executable, "-m", "plm.jobs.child", str(os.getpid())])
