@@ -200,10 +200,14 @@ PLM_MAX_IMPORT_BYTES = int(os.environ.get("PLM_MAX_IMPORT_BYTES", 50 * 1024 * 10
 # (plm.edge): the import limit plus room for the form's other fields.
 PLM_MAX_REQUEST_BYTES = PLM_MAX_IMPORT_BYTES + FORM_ROOM
 # Rows decided and applied per transaction (smaller = more interleaving with other writers).
-# 5,000: a batch holds the write lock (SQLite) or the license rows (PostgreSQL) for about
-# 0.1-0.3 s, and a large import is 15-30% faster than with 1,000 (fewer commits, each index
-# page written once for more rows; docs/performance.md).
-PLM_IMPORT_BATCH_ROWS = int(os.environ.get("PLM_IMPORT_BATCH_ROWS", "5000"))
+# SQLite 20,000: its commit writes every index page the batch touched to the WAL whole (an
+# import's audit and assignment indexes take a random page per change), so fewer commits write
+# far less (a 1,000,000-row import: 4 GB of WAL at 5,000 rows a batch); a batch holds the write
+# lock about 0.3-0.6 s. PostgreSQL 5,000: it logs changed rows, not pages, and 20,000 bought
+# little (100,000 rows 4.7-5.3 s -> 4.5-4.6 s, +33 MB); a batch holds the license rows about
+# 0.1-0.3 s (docs/performance.md).
+_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+PLM_IMPORT_BATCH_ROWS = int(os.environ.get("PLM_IMPORT_BATCH_ROWS", "20000" if _SQLITE else "5000"))
 # An import whose heartbeat is older than this is taken as interrupted (its process died).
 PLM_HEARTBEAT_STALE_SECONDS = int(os.environ.get("PLM_HEARTBEAT_STALE_SECONDS", "60"))
 PLM_HEARTBEAT_SECONDS = float(os.environ.get("PLM_HEARTBEAT_SECONDS", "5"))

@@ -1,0 +1,37 @@
+"""Defaults that depend on the database PLM_DATABASE_URL names (read in a fresh interpreter:
+settings are computed once, at import)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("url", "rows"),
+    [("", 20000), ("sqlite:////tmp/plm-x.sqlite3", 20000), ("postgres://plm@db:5432/plm", 5000)],
+)
+def test_import_batch_rows_default_to_20000_on_sqlite_and_5000_on_postgresql(url, rows) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PLM_IMPORT_BATCH_ROWS"}
+    env["PLM_DATABASE_URL"] = url
+    out = subprocess.run(
+        [sys.executable, "-c", "import plm.settings as s; print(s.PLM_IMPORT_BATCH_ROWS)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert int(out) == rows
+
+
+def test_import_batch_rows_from_the_environment_win() -> None:
+    env = dict(os.environ, PLM_DATABASE_URL="", PLM_IMPORT_BATCH_ROWS="7")
+    out = subprocess.run(
+        [sys.executable, "-c", "import plm.settings as s; print(s.PLM_IMPORT_BATCH_ROWS)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert int(out) == 7
