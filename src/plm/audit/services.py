@@ -26,8 +26,8 @@ def audit_record(
         AuditEvent,
         ("at", "actor", "source", "import_id", "row", "action", "username", "license_id", "detail"),
         (
-            (at, actor, source, import_id, e.row, e.action, e.username, e.license_id, e.detail)
-            for e in events
+            (at, actor, source, import_id, row, action, username, license_id, detail)
+            for action, username, license_id, detail, row in events
         ),
     )
 

@@ -146,16 +146,18 @@ def results_write(job: Import, first_seq: int, results: Sequence[RowResult]) -> 
         (
             (
                 job_pk,
-                first_seq + i,
-                r.row,
-                r.username,
-                r.action[:40],  # as typed, cut to its column (a long bad Action is rejected)
-                r.license_id,
-                str(r.outcome),
-                r.code,
-                r.message,
+                seq,
+                row,
+                username,
+                action[:40],  # as typed, cut to its column (a long bad Action is rejected)
+                license_id,
+                str(outcome),
+                code,
+                message,
             )
-            for i, r in enumerate(results)
+            for seq, (row, username, action, license_id, outcome, code, message) in enumerate(
+                results, first_seq
+            )
         ),
     )
 
