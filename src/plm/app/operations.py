@@ -1,7 +1,6 @@
 """Running the installation: workers, backup and restore, demo data, the expiry digest
 (system administrators; the command line acts as the system)."""
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,8 +31,8 @@ def notify_expiring(*, actor: Actor, days: int) -> tuple[int, int]:
     return send_digest(days=days)
 
 
-def worker_in_background() -> subprocess.Popen[bytes]:
-    """Run queued imports in a child process of this one (`plm serve`); stop it with the
+def worker_in_background() -> worker.WorkerProcess:
+    """Run queued imports in a child process of this one (`plm serve`); `stop()` it with the
     server."""
     return worker.start_background_worker()
 

@@ -74,7 +74,6 @@ def register(app: typer.Typer) -> None:
         from plm.wsgi import application
 
         _settle_heap()
-        worker = None if no_worker else operations.worker_in_background()
         if host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS.append(host)
         out.print(
@@ -103,15 +102,16 @@ def register(app: typer.Typer) -> None:
             clear_untrusted_proxy_headers=False,
         )
         _raise_open_files_limit(connection_limit + 64)
-        # SIGTERM (a service manager, `kill`): close the server and stop its worker, which would
-        # otherwise go on for up to a second after this process is gone.
+        # The worker only once the server has its port (a server that cannot start leaves no
+        # worker behind); SIGTERM (a service manager, `kill`) closes the server and stops it.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        worker = None
         try:
+            worker = None if no_worker else operations.worker_in_background()
             server.run()
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+                worker.stop()
 
     @app.command("worker")
     @command

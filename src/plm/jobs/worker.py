@@ -1,5 +1,6 @@
 """Running the django-tasks database worker: on its own (`plm worker`) or beside the web server."""
 
+import logging
 import os
 import socket
 import subprocess
@@ -10,6 +11,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from plm.jobs.recovery import janitor_loop, janitor_pass
 
+log = logging.getLogger("plm.imports")
 POLL_SECONDS = 0.5  # a new job starts within a second of its upload
 
 
@@ -40,7 +42,43 @@ def start_janitor() -> threading.Event:
     return stop
 
 
-def start_background_worker() -> subprocess.Popen[bytes]:
-    """A worker beside the web process, so `plm serve` needs nothing else: its child process
-    (plm/jobs/child.py says why not a thread). The caller stops it with the server."""
-    return subprocess.Popen([sys.executable, "-m", "plm.jobs.child", str(os.getpid())])
+RESTART_SECONDS = 2.0
+
+
+class WorkerProcess:
+    """The worker beside the web process, so `plm serve` needs nothing else: its child process
+    (plm/jobs/child.py says why not a thread), started again when it ends on its own (killed
+    for memory, the database unreachable as it started), checked every RESTART_SECONDS, so
+    that imports never queue behind a worker that is gone. `stop` ends it with the server."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self.process = self._spawn()
+        threading.Thread(target=self._watch, name="plm-worker-watch", daemon=True).start()
+
+    @staticmethod
+    def _spawn() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "plm.jobs.child", str(os.getpid())])
+
+    def _watch(self) -> None:
+        while not self._stopped.wait(RESTART_SECONDS):
+            with self._lock:
+                code = self.process.poll()
+                if code is not None and not self._stopped.is_set():
+                    log.warning("the import worker ended (exit %s); starting another", code)
+                    self.process = self._spawn()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped.set()
+            self.process.terminate()  # nothing if it has ended already
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_background_worker() -> WorkerProcess:
+    return WorkerProcess()

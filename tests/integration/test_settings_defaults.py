@@ -1,5 +1,5 @@
 """Defaults that depend on the database PLM_DATABASE_URL names (read in a fresh interpreter:
-settings are computed once, at import)."""
+settings are computed once, at import; a secret key given, so none is written to var/)."""
 
 import os
 import subprocess
@@ -14,7 +14,7 @@ import pytest
 )
 def test_import_batch_rows_default_to_20000_on_sqlite_and_5000_on_postgresql(url, rows) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PLM_IMPORT_BATCH_ROWS"}
-    env["PLM_DATABASE_URL"] = url
+    env.update(PLM_DATABASE_URL=url, PLM_SECRET_KEY="test-only")
     out = subprocess.run(
         [sys.executable, "-c", "import plm.settings as s; print(s.PLM_IMPORT_BATCH_ROWS)"],
         env=env,
@@ -26,7 +26,9 @@ def test_import_batch_rows_default_to_20000_on_sqlite_and_5000_on_postgresql(url
 
 
 def test_import_batch_rows_from_the_environment_win() -> None:
-    env = dict(os.environ, PLM_DATABASE_URL="", PLM_IMPORT_BATCH_ROWS="7")
+    env = dict(
+        os.environ, PLM_DATABASE_URL="", PLM_IMPORT_BATCH_ROWS="7", PLM_SECRET_KEY="test-only"
+    )
     out = subprocess.run(
         [sys.executable, "-c", "import plm.settings as s; print(s.PLM_IMPORT_BATCH_ROWS)"],
         env=env,
