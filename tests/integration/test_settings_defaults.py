@@ -8,32 +8,26 @@ import sys
 import pytest
 
 
+def _batch_rows(**env: str) -> int:
+    """PLM_IMPORT_BATCH_ROWS as settings compute it in a fresh interpreter with `env`."""
+    base = {k: v for k, v in os.environ.items() if k != "PLM_IMPORT_BATCH_ROWS"}
+    out = subprocess.run(
+        [sys.executable, "-c", "import plm.settings as s; print(s.PLM_IMPORT_BATCH_ROWS)"],
+        env={**base, "PLM_SECRET_KEY": "test-only", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return int(out)
+
+
 @pytest.mark.parametrize(
     ("url", "rows"),
     [("", 20000), ("sqlite:////tmp/plm-x.sqlite3", 20000), ("postgres://plm@db:5432/plm", 5000)],
 )
 def test_import_batch_rows_default_to_20000_on_sqlite_and_5000_on_postgresql(url, rows) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "PLM_IMPORT_BATCH_ROWS"}
-    env.update(PLM_DATABASE_URL=url, PLM_SECRET_KEY="test-only")
-    out = subprocess.run(
-        [sys.executable, "-c", "import plm.settings as s; print(s.PLM_IMPORT_BATCH_ROWS)"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert int(out) == rows
+    assert _batch_rows(PLM_DATABASE_URL=url) == rows
 
 
 def test_import_batch_rows_from_the_environment_win() -> None:
-    env = dict(
-        os.environ, PLM_DATABASE_URL="", PLM_IMPORT_BATCH_ROWS="7", PLM_SECRET_KEY="test-only"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", "import plm.settings as s; print(s.PLM_IMPORT_BATCH_ROWS)"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert int(out) == 7
+    assert _batch_rows(PLM_DATABASE_URL="", PLM_IMPORT_BATCH_ROWS="7") == 7
