@@ -34,7 +34,7 @@ def notify_expiring(*, actor: Actor, days: int) -> tuple[int, int]:
 def worker_in_background() -> worker.WorkerProcess:
     """Run queued imports in a child process of this one (`plm serve`); `stop()` it with the
     server."""
-    return worker.start_background_worker()
+    return worker.WorkerProcess()
 
 
 def worker_foreground(*, once: bool, on_start: Callable[[str], None]) -> None:

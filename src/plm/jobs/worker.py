@@ -78,7 +78,3 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-
-
-def start_background_worker() -> WorkerProcess:
-    return WorkerProcess()
