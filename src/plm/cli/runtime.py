@@ -66,14 +66,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def setup(*, need_schema: bool = True) -> None:
     """Configure Django once; refuse (exit 2) when the schema is missing or out of date."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plm.settings")
     # Django is imported only when a command needs the database: `plm --help` stays fast.
-    import django
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plm.settings")
     from django.apps import apps
+
+    from plm.boot import django_setup
 
     if not apps.ready:
         try:
-            django.setup()
+            django_setup()
         except ValueError as exc:  # a bad PLM_DATABASE_URL
             fail(PlmError(c.INVALID_ARGUMENT, str(exc)), as_json=False)
     if need_schema:

@@ -25,10 +25,9 @@ def main(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plm.settings")
-    import django
+    from plm.boot import django_setup
 
-    django.setup()
+    django_setup()
     from plm.jobs.worker import make_worker, start_janitor
 
     start_janitor()
