@@ -61,3 +61,39 @@ def test_audit_json_and_csv(campus, tmp_path) -> None:
         "Detail",
     ]
     assert [r[5] for r in rows[1:]] == ["assign", "revoke"]
+
+
+def test_audit_and_result_ids_keep_rising_without_a_sequence_write_per_row(
+    campus, tmp_path
+) -> None:
+    """Audit events and result rows take the largest id + 1 (plm/fields.py, LogId): in order,
+    after a purge too, and on SQLite with no sqlite_sequence row to rewrite per insert; the
+    assignments keep theirs (bulk.change_count reads it)."""
+    from django.db import connection
+
+    first = write_csv(tmp_path / "a.csv", f"Username,Action,License ID\nann,assign,{L2}\n")
+    old = plm("import", str(first), "--json").json["import_id"]
+    Import.objects.filter(pk=old).update(
+        created_at=Import.objects.get(pk=old).created_at - timedelta(days=40)
+    )
+    assert plm("imports", "purge", "--older-than", "30").code == 0
+    second = write_csv(
+        tmp_path / "b.csv",
+        f"Username,Action,License ID\nann,revoke,{L2}\nbob,assign,{L2}\nann,assign,{L2}\n",
+    )
+    new = plm("import", str(second), "--json").json["import_id"]
+    events = list(AuditEvent.objects.order_by("id").values_list("import_id", "row", "action"))
+    assert events == [
+        (old, 2, "assign"),
+        (new, 2, "revoke"),
+        (new, 3, "assign"),
+        (new, 4, "assign"),
+    ]
+    seqs = list(ImportRow.objects.filter(job_id=new).order_by("id").values_list("seq", flat=True))
+    assert seqs == sorted(seqs) and len(seqs) == 3
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_sequence")
+            sequences = {name for (name,) in cursor.fetchall()}
+        assert "licensing_assignment" in sequences
+        assert not sequences & {"audit_auditevent", "imports_importrow"}

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from plm.fields import LogId
+
 
 class AuditLogIsAppendOnly(Exception):
     """Raised on any attempt to change or delete audit events through the ORM."""
@@ -21,6 +23,7 @@ class AuditEvent(models.Model):
     Users and licenses are recorded by name, not by key, so the log outlives what it describes.
     """
 
+    id = LogId(primary_key=True)
     at = models.DateTimeField()
     """No index: the log is read in id order (ids follow time), and the date filters compare
     the local day, which no index on `at` serves; one index less is one write less per event."""

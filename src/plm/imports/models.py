@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from plm.fields import LogId
+
 
 class Import(models.Model):
     """One run of a license or users file from any face; dry runs and fatal runs included."""
@@ -54,6 +56,7 @@ class Import(models.Model):
 class ImportRow(models.Model):
     """The result of one input row (the same fields as `plm import --json` results)."""
 
+    id = LogId(primary_key=True)
     # No index of its own: the unique (job, seq) index serves every look-up by job, and one
     # index less is one write less per result row.
     job = models.ForeignKey(
