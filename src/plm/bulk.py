@@ -6,6 +6,7 @@ order of `fields`; datetimes must already be adapted with `db_datetime`.
 """
 
 import gc
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -188,10 +189,21 @@ def analyze(*models_: type[models.Model]) -> None:
 
 
 def in_list(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-    """`column IN (...)` for `values`: one array parameter on PostgreSQL (`= ANY(%s)`, which
-    keeps index scans and a short statement), a placeholder list elsewhere."""
+    """`column IN (...)` for `values` (all integers or all strings): on PostgreSQL `= ANY` of
+    one array made from one text parameter (index scans and a short statement), a placeholder
+    list elsewhere.
+
+    Why text: Django binds parameters on the client, and psycopg quotes a list parameter
+    element by element in Python, a tenth of a PostgreSQL import's time; joined integers or
+    a JSON array (which writes any string exactly) are one quoted string built in C."""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(values)]
+        if values and isinstance(values[0], int):
+            return f"{column} = ANY(string_to_array(%s, ',')::bigint[])", [
+                ",".join(map(str, values))
+            ]
+        return f"{column} = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))", [
+            json.dumps(list(values), ensure_ascii=False)
+        ]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 

@@ -130,3 +130,24 @@ def test_the_directory_in_memory_answers_every_key_as_a_look_up_does(campus) -> 
     looked_up = people_for_keys(keys)
     assert {k: same(v) for k, v in answered.items()} == {k: same(v) for k, v in looked_up.items()}
     assert len(answered["zed@example.com"]) == 2  # the ambiguous key stays ambiguous
+
+
+ODD_NAMES = ['o"neil', "back\\slash", "a,b", "{x}", "tab\there", "Zoë", "NULL", "émile", "'q'"]
+
+
+def test_a_batch_look_up_finds_users_whose_names_hold_quotes_commas_and_backslashes(
+    campus,
+) -> None:
+    """The keys go to the database as one parameter (bulk.in_list: a JSON array on
+    PostgreSQL), so each must arrive exactly as it was: found, and nothing found for a part."""
+    for i, name in enumerate(ODD_NAMES):
+        make_user(name, f"odd{i}@example.edu")
+    keys = [fold(name) for name in ODD_NAMES] + ["o", "neil", "a", "b", "x"]
+    found = people_for_keys(keys)
+    got = {key: [p.username for p in people] for key, people in found.items()}
+    assert got == {
+        **{fold(name): [name] for name in ODD_NAMES},
+        **{part: [] for part in ("o", "neil", "a", "b", "x")},
+    }
+    by_pk = people_for_keys([f"odd{i}@example.edu" for i in range(len(ODD_NAMES))])
+    assert sorted(p.username for people in by_pk.values() for p in people) == sorted(ODD_NAMES)
