@@ -203,11 +203,13 @@ PLM_MAX_REQUEST_BYTES = PLM_MAX_IMPORT_BYTES + FORM_ROOM
 # SQLite 20,000: its commit writes every index page the batch touched to the WAL whole (an
 # import's audit and assignment indexes take a random page per change), so fewer commits write
 # far less (a 1,000,000-row import: 4 GB of WAL at 5,000 rows a batch); a batch holds the write
-# lock about 0.3-0.6 s. PostgreSQL 5,000: it logs changed rows, not pages, and 20,000 bought
-# little (100,000 rows 4.7-5.3 s -> 4.5-4.6 s, +33 MB); a batch holds the license rows about
-# 0.1-0.3 s (docs/performance.md).
+# lock about 0.3-0.6 s. PostgreSQL 10,000: each commit waits for its WAL flush (about 33 ms,
+# a quarter of the server's time at 5,000 rows a batch); 10,000 took 100,000 rows 4.7-5.3 s ->
+# 4.4-4.5 s (+10 MB) and a batch holds the license rows about 0.2-0.5 s (docs/performance.md).
 _SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
-PLM_IMPORT_BATCH_ROWS = int(os.environ.get("PLM_IMPORT_BATCH_ROWS", "20000" if _SQLITE else "5000"))
+PLM_IMPORT_BATCH_ROWS = int(
+    os.environ.get("PLM_IMPORT_BATCH_ROWS", "20000" if _SQLITE else "10000")
+)
 # An import whose heartbeat is older than this is taken as interrupted (its process died).
 PLM_HEARTBEAT_STALE_SECONDS = int(os.environ.get("PLM_HEARTBEAT_STALE_SECONDS", "60"))
 PLM_HEARTBEAT_SECONDS = float(os.environ.get("PLM_HEARTBEAT_SECONDS", "5"))

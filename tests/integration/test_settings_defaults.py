@@ -23,9 +23,9 @@ def _batch_rows(**env: str) -> int:
 
 @pytest.mark.parametrize(
     ("url", "rows"),
-    [("", 20000), ("sqlite:////tmp/plm-x.sqlite3", 20000), ("postgres://plm@db:5432/plm", 5000)],
+    [("", 20000), ("sqlite:////tmp/plm-x.sqlite3", 20000), ("postgres://plm@db:5432/plm", 10000)],
 )
-def test_import_batch_rows_default_to_20000_on_sqlite_and_5000_on_postgresql(url, rows) -> None:
+def test_import_batch_rows_default_to_20000_on_sqlite_and_10000_on_postgresql(url, rows) -> None:
     assert _batch_rows(PLM_DATABASE_URL=url) == rows
 
 
