@@ -1,5 +1,6 @@
 """plm backup -> plm restore into a fresh database keeps every license, user, assignment,
-import record and audit event (and restores across SQLite and PostgreSQL)."""
+policy, import record and audit event (and restores across SQLite and PostgreSQL); a backup
+covers every table PLM keeps."""
 
 import gzip
 import json
@@ -51,6 +52,9 @@ def populate(url: str, tmp: Path) -> None:
     )
     plm(url, "import", "l.csv", home=tmp)
     plm(url, "tokens", "create", "ann", "--name", "t", home=tmp)
+    plm(url, "licenses", "add", "ID 2024-01-01-000002", "--seats", "5", home=tmp)
+    policy = ("policies", "add", "Science staff", "--org", "Science")
+    assert plm(url, *policy, "--license", "ID 2024-01-01-000002", home=tmp).returncode == 0
 
 
 def content(path: Path) -> list[str]:
@@ -66,8 +70,11 @@ def round_trip(source: str, target: str, tmp: Path) -> None:
     restored = plm(target, "restore", str(first), "--json", home=tmp)
     assert restored.returncode == 0, restored.stderr
     counts = json.loads(restored.stdout)
-    assert counts["directory.User"] == 3 and counts["licensing.Assignment"] == 1
-    assert counts["audit.AuditEvent"] >= 5 and counts["imports.ImportRow"] == 6
+    assert counts["directory.User"] == 3 and counts["licensing.Assignment"] == 2
+    assert counts["audit.AuditEvent"] >= 5 and counts["imports.ImportRow"] == 7
+    # The policy, its pool and its members (ann and bob; it gave bob the second license).
+    assert counts["licensing.Policy"] == counts["licensing.PolicyLicense"] == 1
+    assert counts["licensing.PolicyMember"] == 2
     second = tmp / "second.jsonl.gz"
     plm(target, "backup", str(second), home=tmp)
     before, after = content(first), content(second)
@@ -107,3 +114,13 @@ def test_backup_on_sqlite_restores_into_postgresql(tmp_path) -> None:
             f"{PG}/postgres".replace("postgres://", "postgresql://"), autocommit=True
         ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_backup_covers_every_table_plm_keeps() -> None:
+    """A model added to PLM without being added to the backup would be lost by a restore."""
+    from django.apps import apps
+
+    from plm.app.backup import MODELS
+
+    ours = {m for m in apps.get_models() if m.__module__.startswith("plm.")}
+    assert ours == set(MODELS)

@@ -27,10 +27,11 @@ from plm.core.files import open_private
 from plm.directory.actors import Actor
 from plm.directory.models import ApiToken, Organization, RoleGrant, ScimGroup, ScimToken, User
 from plm.imports.models import Import, ImportFile, ImportRow
-from plm.licensing.models import Assignment, License
+from plm.licensing.models import Assignment, License, Policy, PolicyLicense, PolicyMember
 
 FORMAT = "plm-backup"
-# Parents before children, so foreign keys hold at every insert.
+# Every table PLM keeps (a test checks none is missing), parents before children, so foreign
+# keys hold at every insert.
 MODELS: list[type[models.Model]] = [
     Organization,
     User,
@@ -38,6 +39,9 @@ MODELS: list[type[models.Model]] = [
     ScimGroup,
     License,
     Assignment,
+    Policy,
+    PolicyLicense,
+    PolicyMember,
     Import,
     ImportRow,
     ImportFile,
