@@ -124,3 +124,23 @@ def test_a_backup_covers_every_table_plm_keeps() -> None:
 
     ours = {m for m in apps.get_models() if m.__module__.startswith("plm.")}
     assert ours == set(MODELS)
+
+
+def test_a_backup_with_a_table_this_version_does_not_know_is_refused_whole(tmp_path) -> None:
+    source, target = (f"sqlite:///{tmp_path / name}" for name in ("a.sqlite3", "b.sqlite3"))
+    for url in (source, target):
+        assert plm(url, "migrate", home=tmp_path).returncode == 0
+    plm(source, "orgs", "add", "University", home=tmp_path)
+    taken = tmp_path / "taken.jsonl.gz"
+    assert plm(source, "backup", str(taken), home=tmp_path).returncode == 0
+    future = tmp_path / "future.jsonl.gz"
+    with gzip.open(taken, "rt") as old, gzip.open(future, "wt") as new:
+        header = json.loads(old.readline())
+        new.write(json.dumps({**header, "plm": "9.0"}) + "\n" + old.read())
+        new.write(json.dumps({"table": "licensing.Future", "columns": ["id"]}) + "\n")
+    got = plm(target, "restore", str(future), "--json", home=tmp_path)
+    assert got.returncode == 2, got.stderr
+    error = json.loads(got.stdout)["error"]
+    assert error["code"] == "unreadable_file" and "licensing.Future" in error["message"]
+    assert "PLM 9.0" in error["message"]
+    assert "University" not in plm(target, "orgs", "list", home=tmp_path).stdout  # nothing kept

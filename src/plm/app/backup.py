@@ -148,7 +148,14 @@ def restore(path: Path, *, actor: Actor) -> dict[str, int]:
             line = json.loads(text)
             if "table" in line:
                 flush()
-                model = by_label[line["table"]]
+                model = by_label.get(line["table"])
+                if model is None:
+                    raise PlmError(
+                        c.UNREADABLE_FILE,
+                        f"{path} holds a table this version of PLM does not know "
+                        f"({line['table']}): restore it with the version that wrote it "
+                        f"(PLM {header.get('plm', 'unknown')}) or a newer one.",
+                    )
                 by_name = {f.attname: f for f in _fields(model)}
                 fields = [by_name[name] for name in line["columns"]]
                 counts[line["table"]] = 0
