@@ -85,6 +85,7 @@ def test_audit_and_result_ids_keep_rising_without_a_sequence_write_per_row(
     events = list(AuditEvent.objects.order_by("id").values_list("import_id", "row", "action"))
     assert events == [
         (old, 2, "assign"),
+        (old, None, "import_purge"),
         (new, 2, "revoke"),
         (new, 3, "assign"),
         (new, 4, "assign"),
@@ -97,3 +98,87 @@ def test_audit_and_result_ids_keep_rising_without_a_sequence_write_per_row(
             sequences = {name for (name,) in cursor.fetchall()}
         assert "licensing_assignment" in sequences
         assert not sequences & {"audit_auditevent", "imports_importrow"}
+
+
+def test_an_organization_added_is_audited_with_who_and_where(campus) -> None:
+    assert plm("orgs", "add", "Chemistry", "--parent", "Science").code == 0
+    event = AuditEvent.objects.get(action="org_add")
+    assert (event.source, event.detail) == ("cli", "'Chemistry' under 'Science'")
+    assert event.actor
+
+
+def test_cancelling_an_import_is_audited_with_who_asked_and_what_it_did(campus) -> None:
+    from plm.app.imports import import_cancel
+    from plm.core.codes import Status
+    from plm.directory.actors import system_actor
+    from plm.imports.records import job_create
+
+    actor = system_actor("web")
+    queued, running = (
+        job_create(
+            kind="licenses",
+            source="api",
+            as_user="mgr",
+            file_name="f.csv",
+            dry_run=False,
+            status=status,
+        )
+        for status in (Status.QUEUED, Status.RUNNING)
+    )
+    for job in (queued, running):
+        import_cancel(actor=actor, import_id=job.pk)
+    events = AuditEvent.objects.filter(action="import_cancel").order_by("id")
+    assert [(e.actor, e.source, e.import_id, e.detail) for e in events] == [
+        (actor.name, "web", queued.pk, "cancelled before it ran"),
+        (actor.name, "web", running.pk, "asked to stop after its current batch"),
+    ]
+
+
+def test_purging_an_import_s_results_is_audited_per_import(campus, tmp_path) -> None:
+    path = write_csv(tmp_path / "f.csv", f"Username,Action,License ID\nann,assign,{L2}\n")
+    job_id = plm("import", str(path), "--json").json["import_id"]
+    Import.objects.filter(pk=job_id).update(
+        created_at=Import.objects.get(pk=job_id).created_at - timedelta(days=40)
+    )
+    assert plm("imports", "purge", "--older-than", "30").code == 0
+    event = AuditEvent.objects.get(action="import_purge")
+    assert (event.import_id, event.source) == (job_id, "cli")
+    assert event.detail == "row results and upload dropped (older than 30 days)"
+
+
+def test_a_users_import_records_each_user_s_names_in_its_event(campus, tmp_path) -> None:
+    header = "User-Name,Email,First-Name,Last-Name,Organization-Name-1,Organization-Role-Name-1\n"
+    for last in ("Lovelace", "King"):
+        path = write_csv(
+            tmp_path / "p.csv", header + f"ada,ada@x.edu,Ada,{last},Arts,Academic Staff\n"
+        )
+        assert plm("users", "import", str(path)).code == 0
+    details = list(
+        AuditEvent.objects.filter(username="ada").order_by("id").values_list("action", "detail")
+    )
+    assert details == [
+        (
+            "user_create",
+            "first='Ada' last='Lovelace' email='ada@x.edu' active=True "
+            "roles=[Academic Staff @ Arts]",
+        ),
+        (
+            "user_update",
+            "first='Ada' last='King' email='ada@x.edu' active=True roles=[Academic Staff @ Arts]",
+        ),
+    ]
+
+
+def test_demo_data_audits_the_administrator_s_password_every_time_it_sets_it(db) -> None:
+    from plm.app.demo import load_demo
+
+    load_demo(password="correct horse battery staple")
+    load_demo(password="another long passphrase here")
+    actions = list(
+        AuditEvent.objects.filter(username="admin")
+        .exclude(action="user_create")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["grant_sysadmin", "set_password", "set_password"]
+    assert AuditEvent.objects.filter(action="org_add").count() >= 3

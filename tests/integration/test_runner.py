@@ -117,7 +117,7 @@ def test_a_cancel_asked_while_a_batch_runs_stops_the_import_before_the_next_batc
 
     def cancel_once(done: int, total: int) -> None:
         if done == 2:
-            job_cancel(Import.objects.get())
+            job_cancel(Import.objects.get(), actor=system_actor())
 
     job = start(progress=cancel_once)
     assert counts(job) == ("cancelled", 4, 4, 3, 0, 1)
@@ -128,7 +128,7 @@ def test_a_cancel_asked_while_a_batch_runs_stops_the_import_before_the_next_batc
 def test_a_cancelled_all_or_nothing_import_applies_nothing(campus) -> None:
     def cancel_once(done: int, total: int) -> None:
         if done == 2:
-            job_cancel(Import.objects.get())
+            job_cancel(Import.objects.get(), actor=system_actor())
 
     more = f"ann,assign,{L2}\nbob,assign,{L2}\ncat,assign,{L2}\n".encode()
     job = start(CLEAN + more, all_or_nothing=True, progress=cancel_once)

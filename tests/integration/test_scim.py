@@ -458,3 +458,19 @@ def test_text_no_column_can_hold_is_400_invalid_value_never_a_500(campus, scim):
         response = scim.call("GET", f"{path}?filter={query}")
         assert_scim_error(response, 400)
         assert attribute in response.json_body["detail"]
+
+
+def test_a_group_renamed_or_given_a_new_external_id_is_audited_with_old_and_new(campus, scim):
+    gid = scim.post("/Groups", {"displayName": "Arts/Academic Staff"}).json_body["id"]
+    response = scim.call(
+        "PUT", f"/Groups/{gid}", {"displayName": "arts/academic staff", "externalId": "g-7"}
+    )
+    assert response.status_code == 200
+    (event,) = AuditEvent.objects.filter(action="group_update")
+    assert event.actor == "scim:entra-id" and event.source == "scim"
+    assert event.detail == (
+        "displayName 'Arts/Academic Staff' -> 'arts/academic staff'; externalId None -> 'g-7'"
+    )
+    same = {"displayName": "arts/academic staff", "externalId": "g-7"}
+    assert scim.call("PUT", f"/Groups/{gid}", same).status_code == 200
+    assert AuditEvent.objects.filter(action="group_update").count() == 1  # nothing changed

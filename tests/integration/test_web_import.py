@@ -108,6 +108,7 @@ def test_cancel_a_queued_import(admin_client: Client) -> None:
 def test_cancel_a_running_import_keeps_the_rows_applied_so_far(
     admin_client: Client, settings
 ) -> None:
+    from plm.directory.actors import system_actor
     from plm.imports.records import job_cancel
     from plm.jobs.queue import run_queued_import
 
@@ -116,7 +117,8 @@ def test_cancel_a_running_import_keeps_the_rows_applied_so_far(
     job = Import.objects.get()
     job.status = "running"
     job.save()
-    job_cancel(job)  # as if asked while it ran: the import stops after its first batch
+    # As if asked while it ran: the import stops after its first batch.
+    job_cancel(job, actor=system_actor())
     job.status = "queued"
     job.save(update_fields=["status"])
     run_queued_import(job.pk)

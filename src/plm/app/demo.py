@@ -12,10 +12,10 @@ from plm.clock import today
 from plm.core.people import person_header
 from plm.core.text import fold
 from plm.core.writer import LICENSES_HEADER, write_csv
-from plm.directory.actors import system_actor
+from plm.directory.actors import Actor, system_actor
 from plm.directory.models import Organization, User
 from plm.directory.orgs import org_add
-from plm.directory.users import check_password
+from plm.directory.users import check_password, user_grant_sysadmin, user_set_password
 from plm.licensing.licenses import license_add
 from plm.licensing.models import License
 
@@ -134,16 +134,17 @@ def _people(rng: random.Random) -> list[list[str]]:
     return rows
 
 
-def load_demo(*, seed: int = 2013, password: str | None = None) -> str:
-    """Load the demo set once; always (re)set the demo administrator's password and say it."""
+def load_demo(*, actor: Actor | None = None, seed: int = 2013, password: str | None = None) -> str:
+    """Load the demo set once; always (re)set the demo administrator's password and say it
+    (audited, as every change the demo makes, under `actor`)."""
     if password:  # unset or empty: a generated one, 16 random characters, which passes
         check_password(password, User(username=ADMIN))
     rng = random.Random(seed)
-    actor = system_actor()
+    actor = actor or system_actor()
     if not User.objects.filter(username_key=ADMIN).exists():
         for name, parent in TREE.items():
             if not Organization.objects.filter(name_key=fold(name)).exists():
-                org_add(name=name, parent=parent)
+                org_add(actor=actor, name=name, parent=parent)
         people = _csv(person_header(2), _people(rng))
         import_run(
             actor=actor, kind="users", opener=bytes_opener(people), file_name="demo person.csv"
@@ -178,11 +179,10 @@ def load_demo(*, seed: int = 2013, password: str | None = None) -> str:
                 enabled=False,
             ),
         )
-    admin = User.objects.get(username_key=ADMIN)
     password = password or secrets.token_urlsafe(12)
-    admin.is_superuser = True
-    admin.set_password(password)
-    admin.save()
+    if not User.objects.get(username_key=ADMIN).is_superuser:
+        user_grant_sysadmin(actor=actor, username=ADMIN)
+    user_set_password(actor=actor, username=ADMIN, password=password)
     return (
         f"Demo data ready: {User.objects.count()} users, {License.objects.count()} licenses.\n"
         f"Log in as '{ADMIN}' with password '{password}'."

@@ -264,7 +264,7 @@ def import_apply_preview(*, actor: Actor, import_id: int) -> Import:
 def import_cancel(*, actor: Actor, import_id: int) -> Import:
     """Cancel a queued import now, or stop a running one after its current batch."""
     job = _acted_on(actor, import_get(actor=actor, import_id=import_id))
-    return job_cancel(job)
+    return job_cancel(job, actor=actor)
 
 
 def _acted_on(actor: Actor, job: Import) -> Import:
@@ -367,7 +367,7 @@ def imports_purge(*, actor: Actor, older_than_days: int | None, default_days: in
         raise PlmError(
             c.INVALID_ARGUMENT, "Give --older-than DAYS (or set PLM_IMPORT_RETENTION_DAYS)."
         )
-    return jobs_purge(older_than_days=days)
+    return jobs_purge(actor=actor, older_than_days=days)
 
 
 def bytes_opener(data: bytes) -> Opener:

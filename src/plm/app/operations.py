@@ -23,7 +23,7 @@ def restore(*, actor: Actor, path: Path) -> dict[str, int]:
 
 def demo_load(*, actor: Actor, seed: int, password: str | None) -> str:
     require(actor, SYSADMIN)
-    return load_demo(seed=seed, password=password)
+    return load_demo(actor=actor, seed=seed, password=password)
 
 
 def notify_expiring(*, actor: Actor, days: int) -> tuple[int, int]:

@@ -196,4 +196,4 @@ def organization_choices(*, actor: Actor) -> QuerySet[Organization]:
 
 def organization_add(*, actor: Actor, name: str, parent: str | None = None) -> Organization:
     require(actor, SYSADMIN)
-    return orgs.org_add(name=name, parent=parent)
+    return orgs.org_add(actor=actor, name=name, parent=parent)

@@ -1,19 +1,24 @@
 """The organization tree."""
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
+from plm.audit.services import Event, audit_record
 from plm.core import codes as c
 from plm.core.codes import PlmError
 from plm.core.text import fold, nfc, plain
 from plm.directory.models import Organization
 
+if TYPE_CHECKING:  # actors imports this module (org_subtree)
+    from plm.directory.actors import Actor
+
 _NAME_LENGTH = Organization._meta.get_field("name").max_length
 
 
-def org_add(*, name: str, parent: str | None = None) -> Organization:
-    """Add an organization, under `parent` when given (names unique ignoring case)."""
+def org_add(*, actor: "Actor", name: str, parent: str | None = None) -> Organization:
+    """Add an organization, under `parent` when given (names unique ignoring case); audited."""
     name = " ".join(name.split())  # tabs and line breaks become spaces
     if not name:
         raise PlmError(c.INVALID_ARGUMENT, "An organization needs a name.")
@@ -26,7 +31,14 @@ def org_add(*, name: str, parent: str | None = None) -> Organization:
             raise PlmError(c.ORG_NOT_FOUND, f"Parent organization '{parent}' does not exist.")
     try:
         with transaction.atomic():
-            return Organization.objects.create(name=name, parent=parent_org)
+            org = Organization.objects.create(name=name, parent=parent_org)
+            where = f"under {parent_org.name!r}" if parent_org else "at the top"
+            audit_record(
+                actor=actor.name,
+                source=actor.source,
+                events=[Event("org_add", detail=f"{org.name!r} {where}")],
+            )
+            return org
     except IntegrityError:
         raise PlmError(c.ORG_EXISTS, f"Organization '{name}' already exists.") from None
 

@@ -22,9 +22,13 @@ def _event(action: str, st: PersonState, row: int) -> Event:
         roles = f"{role} @ {org}"
     else:
         roles = "; ".join([f"{role} @ {org}" for org, role in sorted(st.roles)])
-    return Event(
-        action, st.username, "", f"email={st.email!r} active={st.active} roles=[{roles}]", row
+    # The user's whole new state (names included), so a change of any of it can be read
+    # against the user's previous event.
+    detail = (
+        f"first={st.first_name!r} last={st.last_name!r} email={st.email!r} "
+        f"active={st.active} roles=[{roles}]"
     )
+    return Event(action, st.username, "", detail, row)
 
 
 class PersonBatches:

@@ -348,6 +348,7 @@ def group_update(
         group = (
             ScimGroup.objects.select_for_update().select_related("organization").get(pk=group.pk)
         )
+        was = (group.display_name, group.external_id)
         if display_name is not None and display_name.strip() != group.display_name:
             org, role = parse_group_name(display_name)
             if (org.pk, role) != (group.organization_id, group.role):
@@ -359,7 +360,21 @@ def group_update(
             group.display_name = display_name.strip()
         if external_id is not False:
             group.external_id = external_id or None
-        group.save()
+        changed = [
+            f"{label} {before!r} -> {after!r}"
+            for label, before, after in (
+                ("displayName", was[0], group.display_name),
+                ("externalId", was[1], group.external_id),
+            )
+            if before != after
+        ]
+        if changed:
+            group.save()
+            audit_record(
+                actor=actor.name,
+                source=actor.source,
+                events=[Event("group_update", detail="; ".join(changed))],
+            )
         if set_members is not None:
             wanted = _members(set_members)
             current = list(group_members(group))

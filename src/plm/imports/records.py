@@ -8,12 +8,14 @@ from json.encoder import encode_basestring
 
 from django.db import connection, transaction
 
+from plm.audit.services import Event, audit_record
 from plm.bulk import bulk_insert, db_datetime
 from plm.clock import now
 from plm.core import codes as c
 from plm.core.codes import PlmError, Status
 from plm.core.results import RowResult, Tally
 from plm.core.text import strip_unstorable
+from plm.directory.actors import Actor
 from plm.imports.models import Import, ImportFile, ImportRow
 
 LEASE_OWNER = f"{socket.gethostname()}-{os.getpid()}"[:100]
@@ -66,8 +68,9 @@ def job_create(
     )
 
 
-def job_cancel(job: Import) -> Import:
-    """Cancel a queued import now, or ask a running one to stop after its current batch."""
+def job_cancel(job: Import, *, actor: Actor) -> Import:
+    """Cancel a queued import now, or ask a running one to stop after its current batch
+    (audited: who asked, and which of the two it was)."""
     with transaction.atomic():
         job = Import.objects.select_for_update().get(pk=job.pk)
         if job.status == Status.QUEUED:
@@ -76,8 +79,10 @@ def job_cancel(job: Import) -> Import:
             # It will never run, and a cancelled import neither resumes nor is applied: nothing
             # will read its upload again.
             ImportFile.objects.filter(job=job).delete()
+            what = "cancelled before it ran"
         elif job.status == Status.RUNNING:
             job.cancel_requested = True
+            what = "asked to stop after its current batch"
         else:
             raise PlmError(
                 c.NOT_CANCELLABLE,
@@ -85,6 +90,12 @@ def job_cancel(job: Import) -> Import:
                 "cancelled.",
             )
         job.save()
+        audit_record(
+            actor=actor.name,
+            source=actor.source,
+            events=[Event("import_cancel", detail=what)],
+            import_id=job.pk,
+        )
     return job
 
 
@@ -293,9 +304,10 @@ def _iso(value) -> str:  # type: ignore[no-untyped-def]
     return value.isoformat().replace("+00:00", "Z")
 
 
-def jobs_purge(*, older_than_days: int) -> int:
+def jobs_purge(*, actor: Actor, older_than_days: int) -> int:
     """Drop per-row results and stored uploads of finished imports older than N days (the
-    imports and the audit log stay). Returns the number of imports purged."""
+    imports and the audit log stay; one audit event per import purged). Returns the number
+    of imports purged."""
     cutoff = now() - timedelta(days=older_than_days)
     purged = 0
     old = Import.objects.filter(created_at__lt=cutoff, results_purged=False).exclude(
@@ -306,6 +318,17 @@ def jobs_purge(*, older_than_days: int) -> int:
             ImportRow.objects.filter(job=job).delete()
             ImportFile.objects.filter(job=job).delete()
             Import.objects.filter(pk=job.pk).update(results_purged=True)
+            audit_record(
+                actor=actor.name,
+                source=actor.source,
+                events=[
+                    Event(
+                        "import_purge",
+                        detail=f"row results and upload dropped (older than {older_than_days} days)",
+                    )
+                ],
+                import_id=job.pk,
+            )
         purged += 1
     return purged
 
