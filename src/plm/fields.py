@@ -10,12 +10,13 @@ class LogId(models.BigAutoField):  # type: ignore[type-arg]
     events, import result rows): on SQLite an INTEGER PRIMARY KEY without AUTOINCREMENT.
 
     AUTOINCREMENT makes SQLite read and rewrite the table's sqlite_sequence row at every
-    insert; executemany runs the insert once per row, so it cost about 1.4 s of a
+    insert; executemany runs the insert once per row, so it cost about 1.1 s of a
     1,000,000-row import (docs/performance.md). Without it a new row takes the largest id + 1,
     which is the same number as long as the largest row is never deleted: audit events are
     never deleted, and result rows go only with their import (nothing refers to a result row
-    by id; they are read by (import, seq)). Licenses, users and assignments keep AUTOINCREMENT:
-    bulk.change_count reads their sqlite_sequence marks. PostgreSQL is unchanged (identity)."""
+    by id; they are read by (import, seq)). Every other table keeps AUTOINCREMENT; users, role
+    grants and assignments must, as bulk.change_count reads their sqlite_sequence marks.
+    PostgreSQL is unchanged (identity)."""
 
     def db_type_suffix(self, connection: Any) -> str | None:
         if connection.vendor == "sqlite":
